@@ -1,0 +1,1 @@
+"""Tohoku University International Strategy KPI dashboard: data contract, storage, CLI and app helpers."""

@@ -1,0 +1,431 @@
+"""One importer for every CSV: bytes -> encoding -> header -> mapped, typed rows, with located errors."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.errors
+
+from kpi.countries import to_iso3
+from kpi.schemas import STORED_TYPES, Column, columns_of, pandera_schema
+from metrics.periods import PeriodError, parse_date, parse_fiscal_year
+from metrics.registry import load_registry
+
+HEADER_SEARCH_ROWS = 30
+FOOTNOTE = re.compile(r"^(※|注|出典|備考|Source\s*:|Note\s*:|Notes\s*:)", re.IGNORECASE)
+TOTAL_WORDS = {"合計", "計", "小計", "総計", "総数", "total", "grand total", "subtotal", "sub-total"}
+NONE_DASHES = {"-", "−", "―", "—", "‐", "–", "ー"}
+
+
+@dataclass
+class Problem:
+    """One error or warning; ``line`` is the file line as a spreadsheet numbers it (first line = 1)."""
+
+    message: str
+    line: int | None = None
+    column: str | None = None
+    value: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "value": self.value, "message": self.message}
+
+    def __str__(self) -> str:
+        where = ", ".join(p for p in (f"line {self.line}" if self.line else "",
+                                      f"column {self.column!r}" if self.column else "") if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class ImportResult:
+    dataset: str
+    file_name: str = ""
+    sha256: str = ""
+    encoding: str = ""
+    delimiter: str = ","
+    header_line: int | None = None
+    layout: str = "long"
+    mapping: dict[str, str] = field(default_factory=dict)  # file header -> contract column
+    constants: dict[str, str] = field(default_factory=dict)  # columns supplied for the whole file (parsed)
+    frame: pd.DataFrame | None = None  # index = file line of each row
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.frame is not None
+
+    def problems_frame(self) -> pd.DataFrame:
+        rows = [{"severity": "error", **p.as_dict()} for p in self.errors]
+        rows += [{"severity": "warning", **p.as_dict()} for p in self.warnings]
+        return pd.DataFrame(rows, columns=["severity", "line", "column", "value", "message"])
+
+
+class ImportFailure(Exception):
+    """A file that cannot be read at all (encoding, binary, empty); carries one Problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def header_key(text: str) -> str:
+    """Headers match ignoring case, spaces and full/half width."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def cell_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ").strip()
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode the file; UTF-8 (with or without BOM) or CP932, and ask rather than guess otherwise."""
+    if not data.strip():
+        raise ImportFailure(Problem("the file is empty"))
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ImportFailure(Problem(f"the file cannot be read as {encoding}: {exc}")) from None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:8192]:
+        raise ImportFailure(Problem("this is not a text file (it contains binary data); export it as CSV"))
+    for candidate in ("utf-8", "cp932"):
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailure(Problem("the encoding could not be recognised as UTF-8 or Shift_JIS (CP932); "
+                                "choose the encoding explicitly (--encoding, or the choice on the upload page)"))
+
+
+def read_records(text: str) -> tuple[list[list[str]], str]:
+    """Split into records (quoted commas and line breaks handled); tab-delimited when tabs dominate."""
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
+
+
+def _alias_map(columns: tuple[Column, ...]) -> dict[str, str]:
+    mapping = {}
+    for col in columns:
+        for alias in (col.name, *col.aliases):
+            mapping.setdefault(header_key(alias), col.name)
+    return mapping
+
+
+def _is_year_header(text: str) -> bool:
+    try:
+        parse_fiscal_year(text)
+        return True
+    except PeriodError:
+        return False
+
+
+def _find_header(records: list[list[str]], aliases: dict[str, str]) -> int | None:
+    best, best_score = None, 1
+    for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
+        named = {aliases[header_key(c)] for c in record if header_key(c) in aliases}
+        years = sum(1 for c in record if c.strip() and _is_year_header(c))
+        score = len(named) + (years if years >= 2 else 0)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+# --- cell parsers: each returns the stored value or raises ValueError with a message for the analyst ---
+
+def parse_count(text: str) -> int:
+    value = cell_text(text).replace(",", "")
+    if value in NONE_DASHES:
+        return 0
+    if re.fullmatch(r"-\d+(\.0+)?", value):
+        raise ValueError(f"{text!r} is negative; a count cannot be below zero")
+    if not re.fullmatch(r"\d+(\.0+)?", value):
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(float(value))
+
+
+def parse_number(text: str) -> float:
+    value = cell_text(text).replace(",", "").rstrip("%")
+    if value in NONE_DASHES:
+        return 0.0
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{text!r} is not a number")
+    return number
+
+
+def parse_country(text: str) -> str:
+    code = to_iso3(text)
+    if code is None:
+        raise ValueError(f"{text!r} is not a known country or region")
+    return code
+
+
+def parse_countries(text: str) -> str:
+    codes = []
+    for part in re.split(r"[;；]", str(text)):
+        if part.strip():
+            code = parse_country(part)
+            if code not in codes:
+                codes.append(code)
+    return ";".join(codes)
+
+
+def _parse_year(text: str) -> int:
+    value = cell_text(text)
+    if not re.fullmatch(r"\d{4}", value):
+        raise ValueError(f"{text!r} is not a calendar year")
+    return int(value)
+
+
+def _enum_parser(col: Column):
+    accepted = {header_key(k): v for k, v in col.choices.items()}
+
+    def parse(text: str) -> str:
+        key = header_key(text)
+        if key not in accepted:
+            allowed = " or ".join(sorted(set(col.choices.values())))
+            raise ValueError(f"{text!r} is not a valid {col.name} (use {allowed})")
+        return accepted[key]
+    return parse
+
+
+def _period_parser(parse):
+    def wrapped(text: str):
+        try:
+            return parse(text)
+        except PeriodError as exc:
+            raise ValueError(str(exc)) from None
+    return wrapped
+
+
+def parser_for(col: Column):
+    return {
+        "fiscal_year": _period_parser(parse_fiscal_year), "year": _parse_year, "count": parse_count,
+        "number": parse_number, "date": _period_parser(parse_date), "country": parse_country,
+        "countries": parse_countries, "text": lambda s: " ".join(cell_text(s).split()),
+    }.get(col.kind) or _enum_parser(col)
+
+
+def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem]) -> pd.Series:
+    """Parse one column's cells; every bad cell becomes a Problem naming its line and the file's header."""
+    parse = parser_for(col)
+    out = []
+    for line, text in raw.items():
+        if text is None or str(text).strip() == "":
+            if col.required:
+                errors.append(Problem(f"{col.name} is missing", line, label))
+            out.append(None)
+            continue
+        try:
+            out.append(parse(text))
+        except ValueError as exc:
+            errors.append(Problem(str(exc), line, label, str(text)))
+            out.append(None)
+    series = pd.Series(out, index=raw.index, dtype="object")
+    return _to_stored(series, col)
+
+
+def _to_stored(series: pd.Series, col: Column) -> pd.Series:
+    kind = STORED_TYPES[col.kind]
+    if kind == "int64":
+        return pd.to_numeric(series).astype("Int64")
+    if kind == "float64":
+        return pd.to_numeric(series).astype("float64")
+    if kind.startswith("datetime"):
+        return pd.to_datetime(series).astype("datetime64[ns]")
+    return series.astype("str").where(series.notna(), None)
+
+
+def _row_kind(record: list[str]) -> str:
+    cells = [c.strip() for c in record if c and c.strip()]
+    if not cells:
+        return "blank"
+    if FOOTNOTE.match(cell_text(cells[0])):
+        return "footnote"
+    if any(header_key(c) in TOTAL_WORDS for c in cells):
+        return "total"
+    return "data"
+
+
+def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
+              encoding: str | None = None, file_name: str = "") -> ImportResult:
+    """Read one export: never raises for bad input, every problem ends up in ``result.errors``."""
+    columns = columns_of(dataset)
+    result = ImportResult(dataset=dataset, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        text, result.encoding = decode(data, encoding)
+    except ImportFailure as failure:
+        result.errors.append(failure.problem)
+        return result
+    records, result.delimiter = read_records(text)
+    aliases = _alias_map(columns)
+    header_index = _find_header(records, aliases)
+    if header_index is None:
+        expected = ", ".join(c.name for c in columns if c.required)
+        result.errors.append(Problem(f"no header row found in the first {HEADER_SEARCH_ROWS} lines; "
+                                     f"expected columns such as {expected}"))
+        return result
+    result.header_line = header_index + 1
+    header = records[header_index]
+    by_name = {c.name: c for c in columns}
+    positions: dict[str, int] = {}
+    year_positions: list[int] = []
+    for position, cell in enumerate(header):
+        key = header_key(cell)
+        if not key:
+            continue
+        if key in aliases and aliases[key] not in positions:
+            positions[aliases[key]] = position
+            result.mapping[cell.strip()] = aliases[key]
+        elif _is_year_header(cell):
+            year_positions.append(position)
+    value_column = {"mobility": "students", "indicators": "value"}.get(dataset)
+    if len(year_positions) >= 2 and "fiscal_year" in by_name and "fiscal_year" not in positions and value_column:
+        result.layout = "wide"
+        for position in year_positions:
+            result.mapping[header[position].strip()] = f"fiscal_year={parse_fiscal_year(header[position])}"
+
+    constants = dict(constants or {})
+    for name in list(constants):
+        if name not in by_name:
+            result.errors.append(Problem(f"--set {name}: there is no column {name!r} in dataset {dataset}", None,
+                                         name))
+            constants.pop(name)
+        elif name in positions:
+            result.errors.append(Problem(f"--set {name}: the file already has this column", result.header_line, name))
+            constants.pop(name)
+
+    provided = set(positions) | set(constants) | ({"fiscal_year", value_column} if result.layout == "wide" else set())
+    for col in columns:
+        if col.required and col.name not in provided:
+            accepted = ", ".join(col.aliases[:4])
+            hint = f"; if it is the same for the whole file, supply it with --set {col.name}=..." \
+                if col.kind == "enum" else ""
+            result.errors.append(Problem(f"required column {col.name!r} is missing (accepted headers include "
+                                         f"{accepted}){hint}", result.header_line, col.name))
+    if result.errors:
+        return result
+
+    data_records, totals = [], []
+    for index in range(header_index + 1, len(records)):
+        kind = _row_kind(records[index])
+        if kind == "data":
+            data_records.append((index + 1, records[index]))
+        elif kind == "total":
+            totals.append((index + 1, records[index]))
+    if not data_records:
+        result.errors.append(Problem("the file has a header but no data rows", result.header_line))
+        return result
+
+    def cells(position: int) -> pd.Series:
+        return pd.Series([r[position] if position < len(r) else "" for _, r in data_records],
+                         index=[line for line, _ in data_records], dtype="object")
+
+    labels = {name: header[pos].strip() for name, pos in positions.items()}
+    raw: dict[str, pd.Series] = {name: cells(pos) for name, pos in positions.items()}
+    if result.layout == "wide":
+        pieces = []
+        for position in year_positions:
+            piece = {name: series for name, series in raw.items()}
+            piece["fiscal_year"] = pd.Series(str(parse_fiscal_year(header[position])), index=cells(position).index)
+            piece[value_column] = cells(position)
+            pieces.append((header[position].strip(), pd.DataFrame(piece)))
+        frames = []
+        for label, piece in pieces:
+            frames.append(_parse_frame(piece, columns, {**labels, value_column: label}, constants, result))
+        frame = pd.concat(frames).sort_index(kind="stable")
+    else:
+        frame = _parse_frame(pd.DataFrame(raw), columns, labels, constants, result)
+
+    result.constants = {name: frame[name].iloc[0] for name in constants if name in frame and len(frame)}
+    _check_registry(frame, dataset, labels, result)
+    if result.errors:
+        return result
+    _check_totals(frame, totals, positions, value_column, result)
+    _validate_schema(frame, dataset, labels, result)
+    if not result.errors:
+        result.frame = frame
+    return result
+
+
+def _parse_frame(raw: pd.DataFrame, columns: tuple[Column, ...], labels: dict[str, str],
+                 constants: dict[str, str], result: ImportResult) -> pd.DataFrame:
+    parsed = {}
+    for col in columns:
+        if col.name in raw:
+            parsed[col.name] = parse_column(raw[col.name], col, labels.get(col.name, col.name), result.errors)
+        elif col.name in constants:
+            const_errors: list[Problem] = []
+            value = parse_column(pd.Series([constants[col.name]], index=[0], dtype="object"), col,
+                                 f"--set {col.name}", const_errors)
+            for problem in const_errors:
+                problem.line = None
+            if const_errors and not any(p.column == f"--set {col.name}" for p in result.errors):
+                result.errors.extend(const_errors)
+            parsed[col.name] = pd.Series([value.iloc[0]] * len(raw), index=raw.index).astype(value.dtype)
+        else:
+            parsed[col.name] = _to_stored(pd.Series([None] * len(raw), index=raw.index, dtype="object"), col)
+    return pd.DataFrame(parsed, index=raw.index)
+
+
+def _check_registry(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult) -> None:
+    if dataset not in ("indicators", "targets"):
+        return
+    known = set(load_registry().index)
+    for line, name in frame["indicator"].items():
+        if name is not None and name not in known:
+            result.errors.append(Problem(f"{name!r} is not an indicator id in data/indicator_registry.csv",
+                                         line, labels.get("indicator", "indicator"), str(name)))
+
+
+def _check_totals(frame: pd.DataFrame, totals: list[tuple[int, list[str]]], positions: dict[str, int],
+                  value_column: str | None, result: ImportResult) -> None:
+    """A total row is not counted; when one grand total disagrees with the rows' sum, say so as a warning."""
+    for line, _record in totals:
+        result.warnings.append(Problem("total row skipped (not counted again)", line))
+    if len(totals) != 1 or result.layout != "long" or value_column not in positions:
+        return
+    line, record = totals[0]
+    try:
+        stated = parse_number(record[positions[value_column]])
+    except (ValueError, IndexError):
+        return
+    computed = float(frame[value_column].sum())
+    if abs(stated - computed) > 1e-9:
+        result.warnings.append(Problem(f"the total row says {stated:,.0f} but the rows sum to {computed:,.0f}",
+                                       line, value_column))
+
+
+def _validate_schema(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult) -> None:
+    stored = frame.copy()
+    for col in columns_of(dataset):
+        if STORED_TYPES[col.kind] == "int64" and stored[col.name].notna().all():
+            stored[col.name] = stored[col.name].astype("int64")
+        elif STORED_TYPES[col.kind] == "str":
+            stored[col.name] = stored[col.name].astype("object")
+    try:
+        pandera_schema(dataset).validate(stored, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        for case in exc.failure_cases.itertuples(index=False):
+            line = int(case.index) if case.index is not None and not pd.isna(case.index) else None
+            column = labels.get(case.column, case.column) if isinstance(case.column, str) else None
+            result.errors.append(Problem(f"{case.check}", line, column, str(case.failure_case)))

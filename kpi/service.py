@@ -1,0 +1,90 @@
+"""The operations the CLI and the app share: validate, import, compute values, roll back, load the sample."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kpi import storage
+from kpi.importer import ImportResult, read_file
+from metrics.compute import compute_values
+from metrics.registry import load_registry
+from metrics.targets import evaluate_values
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def validate_bytes(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
+                   encoding: str | None = None, file_name: str = "") -> ImportResult:
+    return read_file(data, dataset, constants=constants, encoding=encoding, file_name=file_name)
+
+
+def import_result(result: ImportResult, *, mode: str = "append", user: str | None = None, note: str = "",
+                  engine=None) -> int:
+    """Store a validated result as one revision; refuses a result with errors (nothing is written)."""
+    if not result.ok:
+        raise ValueError(f"{len(result.errors)} error(s); nothing was stored")
+    scope = {k: v for k, v in result.constants.items() if k != "source"}
+    return storage.store(result.dataset, result.frame, mode=mode, user=user, file_name=result.file_name,
+                         sha256=result.sha256, note=note, scope=scope, engine=engine)
+
+
+def values_table(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every computed value with its target, glide path and status where a target exists."""
+    registry = load_registry()
+    values = compute_values(datasets, registry)
+    return evaluate_values(values, datasets.get("targets"), registry)
+
+
+def current_values(*, engine=None, at_revision: int | None = None) -> pd.DataFrame:
+    return values_table(storage.load_all(engine=engine, at_revision=at_revision))
+
+
+def values_as_records(values: pd.DataFrame) -> list[dict]:
+    """JSON-ready records: NaN becomes null, periods are integers."""
+    records = []
+    for row in values.to_dict("records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        records.append(clean)
+    return records
+
+
+@dataclass
+class SampleFile:
+    file: str
+    dataset: str
+    constants: dict[str, str]
+    source: str
+
+
+def sample_manifest() -> list[SampleFile]:
+    with (SAMPLE_DIR / "manifest.csv").open(encoding="utf-8") as handle:
+        return [SampleFile(row["file"], row["dataset"],
+                           dict(p.split("=", 1) for p in row["set"].split(";") if p), row["source"])
+                for row in csv.DictReader(handle)]
+
+
+def load_sample(*, engine=None, user: str = "sample") -> list[int]:
+    """Import every bundled sample file (each one revision); sources come from data/sample/manifest.csv."""
+    revisions = []
+    for item in sample_manifest():
+        constants = dict(item.constants)
+        if item.source:
+            constants["source"] = item.source
+        data = (SAMPLE_DIR / item.file).read_bytes()
+        result = read_file(data, item.dataset, constants=constants, file_name=item.file)
+        if not result.ok:
+            raise ValueError(f"bundled sample {item.file} is invalid: " + "; ".join(map(str, result.errors[:5])))
+        revisions.append(import_result(result, mode="replace", user=user, note="bundled sample data",
+                                       engine=engine))
+    return revisions

@@ -1,0 +1,228 @@
+"""Versioned storage in SQLAlchemy: every import or rollback is one transaction recorded as a revision.
+
+Each dataset table keeps every row ever stored with the revision that added it (``valid_from``) and the one
+that removed it (``valid_to``, NULL while current), so the state after any revision can be read back exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from kpi.schemas import DATASETS, STORED_TYPES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = PROJECT_ROOT / "var" / "kpi.sqlite3"
+INSERT_CHUNK = 50_000
+
+metadata = sa.MetaData()
+revisions = sa.Table(
+    "revisions", metadata,
+    sa.Column("revision", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(32), nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),  # append | replace | rollback
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user", sa.String(128), nullable=False),
+    sa.Column("file_name", sa.String(512), nullable=False, default=""),
+    sa.Column("sha256", sa.String(64), nullable=False, default=""),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("restores", sa.Integer, nullable=True),  # the revision a rollback brought back
+)
+
+_SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.Date, "str": sa.Text}
+
+
+def _dataset_table(name: str) -> sa.Table:
+    columns = [sa.Column(col.name, _SQL_TYPES[STORED_TYPES[col.kind]], nullable=not col.required)
+               for col in DATASETS[name]]
+    return sa.Table(
+        f"data_{name}", metadata,
+        sa.Column("row_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("valid_from", sa.Integer, nullable=False, index=True),
+        sa.Column("valid_to", sa.Integer, nullable=True, index=True),
+        *columns,
+    )
+
+
+TABLES = {name: _dataset_table(name) for name in DATASETS}
+
+
+class StorageError(RuntimeError):
+    """A storage problem worded for the user (unreachable, read-only, unknown revision)."""
+
+
+def database_url() -> str:
+    return os.environ.get("KPI_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+_engines: dict[str, sa.Engine] = {}
+
+
+def get_engine(url: str | None = None) -> sa.Engine:
+    """One engine per URL; creates the SQLite folder and the tables on first use."""
+    url = url or database_url()
+    if url not in _engines:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        try:
+            metadata.create_all(engine)
+        except sa.exc.OperationalError as exc:
+            raise StorageError(f"the database at {engine.url.render_as_string(hide_password=True)} "
+                               f"cannot be opened: {exc.orig}") from None
+        _engines[url] = engine
+    return _engines[url]
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _records(dataset: str, frame: pd.DataFrame, revision: int) -> list[dict]:
+    names = [col.name for col in DATASETS[dataset]]
+    out = frame.reindex(columns=names).astype("object")
+    for col in DATASETS[dataset]:
+        if STORED_TYPES[col.kind].startswith("datetime"):
+            out[col.name] = [v.date() if not pd.isna(v) else None for v in out[col.name]]
+    out = out.where(out.notna(), None)
+    records = out.to_dict("records")
+    for record in records:
+        record["valid_from"] = revision
+    return records
+
+
+def _new_revision(conn: sa.Connection, dataset: str, action: str, *, user: str | None, file_name: str,
+                  sha256: str, row_count: int, note: str, restores: int | None = None) -> int:
+    result = conn.execute(revisions.insert().values(
+        dataset=dataset, action=action, created_at=dt.datetime.now(dt.UTC), user=user or _current_user(),
+        file_name=file_name, sha256=sha256, row_count=row_count, note=note, restores=restores))
+    return int(result.inserted_primary_key[0])
+
+
+def _begin(engine: sa.Engine):
+    """A write transaction; on SQLite take the write lock at once so two imports queue instead of failing."""
+    conn = engine.connect()
+    if engine.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.begin()
+    return conn
+
+
+def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str | None = None,
+          file_name: str = "", sha256: str = "", note: str = "", scope: dict[str, object] | None = None,
+          engine: sa.Engine | None = None) -> int:
+    """Write validated rows as one revision. Returns the revision id.
+
+    ``replace`` removes the current rows first: all of them, or only those matching ``scope`` (the columns a
+    file supplies as constants, so replacing a file of inbound students leaves the outbound ones alone).
+    """
+    if mode not in ("append", "replace"):
+        raise ValueError("mode must be append or replace")
+    engine = engine or get_engine()
+    table = TABLES[dataset]
+    with _begin(engine) as conn:
+        try:
+            revision = _new_revision(conn, dataset, mode, user=user, file_name=file_name, sha256=sha256,
+                                     row_count=len(frame), note=note)
+            if mode == "replace":
+                condition = [table.c.valid_to.is_(None)]
+                condition += [table.c[name] == value for name, value in (scope or {}).items()]
+                conn.execute(table.update().where(*condition).values(valid_to=revision))
+            records = _records(dataset, frame, revision)
+            for start in range(0, len(records), INSERT_CHUNK):
+                conn.execute(table.insert(), records[start:start + INSERT_CHUNK])
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return revision
+
+
+def rollback(revision: int, *, user: str | None = None, note: str = "", engine: sa.Engine | None = None) -> int:
+    """Restore a dataset to its state right after ``revision``, as a new revision (history is kept)."""
+    engine = engine or get_engine()
+    with _begin(engine) as conn:
+        try:
+            target = conn.execute(sa.select(revisions).where(revisions.c.revision == revision)).mappings().first()
+            if target is None:
+                raise StorageError(f"there is no revision {revision}")
+            table = TABLES[target["dataset"]]
+            names = [col.name for col in DATASETS[target["dataset"]]]
+            state = sa.select(*[table.c[n] for n in names]).where(_live_at(table, revision))
+            count = conn.execute(sa.select(sa.func.count()).select_from(state.subquery())).scalar_one()
+            new = _new_revision(conn, target["dataset"], "rollback", user=user, file_name=target["file_name"],
+                                sha256=target["sha256"], row_count=count,
+                                note=note or f"rollback to revision {revision}", restores=revision)
+            conn.execute(table.update().where(table.c.valid_to.is_(None)).values(valid_to=new))
+            conn.execute(table.insert().from_select(
+                [*names, "valid_from"], sa.select(*[table.c[n] for n in names], sa.literal(new))
+                .where(_live_at(table, revision))))
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return new
+
+
+def _live_at(table: sa.Table, revision: int):
+    return sa.and_(table.c.valid_from <= revision,
+                   sa.or_(table.c.valid_to.is_(None), table.c.valid_to > revision))
+
+
+def load(dataset: str, *, at_revision: int | None = None, engine: sa.Engine | None = None) -> pd.DataFrame:
+    """The rows of a dataset as they stand now (or right after ``at_revision``), typed as in the contract."""
+    engine = engine or get_engine()
+    table = TABLES[dataset]
+    names = [col.name for col in DATASETS[dataset]]
+    condition = table.c.valid_to.is_(None) if at_revision is None else _live_at(table, at_revision)
+    query = sa.select(*[table.c[n] for n in names]).where(condition).order_by(table.c.row_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=names)
+    for col in DATASETS[dataset]:
+        kind = STORED_TYPES[col.kind]
+        if kind == "int64":
+            frame[col.name] = pd.to_numeric(frame[col.name]).astype("int64" if col.required else "Int64")
+        elif kind == "float64":
+            frame[col.name] = pd.to_numeric(frame[col.name]).astype("float64")
+        elif kind.startswith("datetime"):
+            frame[col.name] = pd.to_datetime(frame[col.name])
+    return frame
+
+
+def load_all(*, at_revision: int | None = None, engine: sa.Engine | None = None) -> dict[str, pd.DataFrame]:
+    return {name: load(name, at_revision=at_revision, engine=engine) for name in DATASETS}
+
+
+def history(*, engine: sa.Engine | None = None) -> pd.DataFrame:
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(revisions).order_by(revisions.c.revision)).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in revisions.columns])
+
+
+def latest_revision(*, engine: sa.Engine | None = None) -> int:
+    """The newest revision id (0 when empty): the cache key for everything computed from the data."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(revisions.c.revision), 0))).scalar_one())
