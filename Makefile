@@ -24,7 +24,7 @@ system-deps:
 
 run: install
 	$(BIN)/kpi load-sample --if-empty
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(BIN)/kpi serve --server.port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -105,6 +105,21 @@ def cmd_load_sample(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """`streamlit run dashboard.py`, with Streamlit's legacy pages/ mode off from the first request.
+
+    Streamlit decides per process whether a folder named pages/ means "legacy multipage app" and only drops
+    that after a session has called st.navigation; until then a deep link such as /mobility would run the
+    page file alone, without the entry's navigation and language switch.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *args.streamlit_args]
+    return streamlit_cli.main()
+
+
 def cmd_schema(_args) -> int:
     print(contract_markdown())
     return 0
@@ -146,13 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load-sample", help="import the bundled sample data")
     p.add_argument("--if-empty", action="store_true", help="only when the database holds no revision yet")
     p.set_defaults(func=cmd_load_sample)
+    p = sub.add_parser("serve", help="serve the app (extra arguments go to streamlit run)")
+    p.set_defaults(func=cmd_serve)
     p = sub.add_parser("schema", help="print the data contract as Markdown")
     p.set_defaults(func=cmd_schema)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "serve":
+        args.streamlit_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except storage.StorageError as exc:

@@ -12,7 +12,7 @@ import pandas as pd
 from kpi import storage
 from kpi.importer import ImportResult, read_file
 from metrics.compute import compute_values
-from metrics.registry import load_registry
+from metrics.registry import load_registry, parse_filter
 from metrics.targets import evaluate_values
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -88,3 +88,41 @@ def load_sample(*, engine=None, user: str = "sample") -> list[int]:
         revisions.append(import_result(result, mode="replace", user=user, note="bundled sample data",
                                        engine=engine))
     return revisions
+
+
+def indicator_sources(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) -> dict[str, list[str]]:
+    """The distinct ``source`` texts of the rows behind each indicator (for captions and the Data page)."""
+    out = {}
+    for spec in registry.itertuples(index=False):
+        rows = datasets.get(spec.dataset)
+        if rows is None or rows.empty:
+            out[spec.id] = []
+            continue
+        if spec.dataset == "mobility":
+            for key, value in parse_filter(spec.filter).items():
+                rows = rows[rows[key] == value]
+        elif spec.dataset == "indicators":
+            rows = rows[rows["indicator"] == spec.id]
+        out[spec.id] = sorted({str(s) for s in rows["source"].dropna() if str(s).strip()})
+    return out
+
+
+def is_illustrative(sources: list[str]) -> bool:
+    """Rows without a named source, or labelled illustrative, must not pass as the university's figures."""
+    return not sources or any(s.lower().startswith("illustrative") for s in sources)
+
+
+PERIOD_COLUMNS = {"mobility": "fiscal_year", "papers": "year", "agreements": "start_date", "indicators": "fiscal_year",
+                  "targets": "target_period"}
+
+
+def dataset_overview(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per dataset: rows stored, first and last period, and the sources named in the rows."""
+    rows = []
+    for name, frame in datasets.items():
+        column = frame[PERIOD_COLUMNS[name]].dropna()
+        fmt = (lambda v: f"{v:%Y-%m-%d}") if name == "agreements" else (lambda v: str(int(v)))
+        rows.append({"dataset": name, "rows": len(frame), "first": fmt(column.min()) if len(column) else "",
+                     "last": fmt(column.max()) if len(column) else "",
+                     "sources": "; ".join(sorted({str(s) for s in frame["source"].dropna()}))})
+    return pd.DataFrame(rows)

@@ -21,12 +21,19 @@ def _empty_values() -> pd.DataFrame:
     )
 
 
-def filter_rows(frame: pd.DataFrame, **equals: str | None) -> pd.DataFrame:
-    """Rows whose columns equal the given values; a None value means no filter on that column."""
+def filter_rows(frame: pd.DataFrame, *, period_range: tuple[int, int] | None = None,
+                period_column: str = "fiscal_year", **equals) -> pd.DataFrame:
+    """Rows within ``period_range`` whose columns equal a value or fall in a list of values.
+
+    None (or an empty list) means no filter on that column.
+    """
     mask = pd.Series(True, index=frame.index)
+    if period_range is not None:
+        mask &= frame[period_column].between(*period_range)
     for column, value in equals.items():
-        if value is not None:
-            mask &= frame[column] == value
+        if value is None or (isinstance(value, (list, tuple, set)) and not value):
+            continue
+        mask &= frame[column].isin(list(value)) if isinstance(value, (list, tuple, set)) else frame[column] == value
     return frame[mask]
 
 
@@ -172,3 +179,9 @@ def compute_values(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) ->
     values["period"] = values["period"].astype("int64")
     values["value"] = values["value"].astype("float64")
     return values.sort_values(["indicator", "period"], ignore_index=True)
+
+
+def totals_by(frame: pd.DataFrame, *, by: str, value: str, top: int | None = None) -> pd.DataFrame:
+    """Sum of ``value`` per ``by`` category, largest first (the ``top`` largest when given)."""
+    totals = frame.groupby(by, as_index=False)[value].sum().sort_values(value, ascending=False, ignore_index=True)
+    return totals.head(top) if top else totals

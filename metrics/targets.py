@@ -59,7 +59,7 @@ def target_for(targets: pd.DataFrame, indicator: str, period: int | None) -> pd.
     rows = targets[targets["indicator"] == indicator].sort_values("target_period")
     if rows.empty:
         return None
-    if period is not None:
+    if period is not None and not pd.isna(period):
         ahead = rows[rows["target_period"] >= period]
         if not ahead.empty:
             return ahead.iloc[0]
@@ -98,7 +98,10 @@ def kpi_summary(values: pd.DataFrame, targets: pd.DataFrame | None, registry: pd
         row["progress_pct"] = (100.0 * row["value"] / row["target"]
                                if row["target"] and not math.isnan(row["target"]) else math.nan)
         rows.append(row)
-    return pd.DataFrame(rows)
+    summary = pd.DataFrame(rows)
+    for column in ("period", "previous_period", "target_period"):
+        summary[column] = pd.array(summary[column].tolist(), dtype="Int64")  # missing stays <NA>, never 2022.0
+    return summary
 
 
 def evaluate_values(values: pd.DataFrame, targets: pd.DataFrame | None, registry: pd.DataFrame) -> pd.DataFrame:
@@ -123,3 +126,9 @@ def evaluate_values(values: pd.DataFrame, targets: pd.DataFrame | None, registry
                                             target=float(target["target_value"]), direction=direction,
                                             period=int(row["period"]), target_period=int(target["target_period"]))
     return out
+
+
+def glide_frame(target: pd.Series | dict) -> pd.DataFrame:
+    """The glide path as (period, expected) for every period from baseline to target, for charts."""
+    periods = range(int(target["baseline_period"]), int(target["target_period"]) + 1)
+    return pd.DataFrame({"period": list(periods), "expected": glide_path(target, periods)})

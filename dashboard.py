@@ -1,0 +1,20 @@
+"""Entry point: language switch and navigation; the pages compose, `metrics/` computes."""
+
+import streamlit as st
+
+from kpi.i18n import t
+from kpi.ui import language_switch
+
+st.set_page_config(page_title="Tohoku University International Strategy KPIs", page_icon="🌏",
+                   layout="wide")
+lang = language_switch()
+pages = [
+    st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:", url_path="overview",
+            default=True),
+    st.Page("pages/mobility.py", title=t("mobility", lang), icon=":material/flight:", url_path="mobility"),
+    st.Page("pages/research.py", title=t("research", lang), icon=":material/article:", url_path="research"),
+    st.Page("pages/partnerships.py", title=t("partnerships", lang), icon=":material/handshake:",
+            url_path="partnerships"),
+    st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
+]
+st.navigation(pages).run()

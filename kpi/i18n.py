@@ -1,0 +1,158 @@
+"""Japanese and English labels, period labels (FY2024 / 2024年度（令和6年度）) and number formats."""
+
+from __future__ import annotations
+
+import math
+
+from metrics.periods import era_year
+
+LANGS = ("en", "ja")
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"en": "Tohoku University International Strategy KPIs", "ja": "東北大学 国際戦略 KPI"},
+    "app_subtitle": {"en": "Vision 2030 · Priority Strategy 17: International Collaboration",
+                     "ja": "東北大学ビジョン2030 重点戦略17「国際協働 〜 さらなる卓越に向けた戦略的パートナーシップ」"},
+    "language": {"en": "Language", "ja": "言語"},
+    "overview": {"en": "Overview", "ja": "概要"},
+    "mobility": {"en": "Student mobility", "ja": "学生交流"},
+    "research": {"en": "Research collaboration", "ja": "国際共同研究"},
+    "partnerships": {"en": "Partnerships", "ja": "協定・パートナー"},
+    "data": {"en": "Data", "ja": "データ"},
+    "pillar_education": {"en": "Education", "ja": "教育"},
+    "pillar_research": {"en": "Research", "ja": "研究"},
+    "pillar_industry": {"en": "Industry Co-Creation", "ja": "産学共創"},
+    "pillar_community": {"en": "Community Collaboration", "ja": "社会・地域連携"},
+    "pillar_filter": {"en": "Pillars", "ja": "柱"},
+    "latest": {"en": "Latest", "ja": "最新値"},
+    "vs_previous": {"en": "vs {period}", "ja": "{period}比"},
+    "target": {"en": "Target", "ja": "目標"},
+    "target_line": {"en": "Target {value} in {period}", "ja": "目標 {value}（{period}）"},
+    "no_target": {"en": "No target set", "ja": "目標未設定"},
+    "expected_now": {"en": "Glide path for {period}: {value}", "ja": "{period}の計画値: {value}"},
+    "progress": {"en": "{pct} of target", "ja": "目標の{pct}"},
+    "actual": {"en": "Actual", "ja": "実績"},
+    "glide_path": {"en": "Glide path", "ja": "計画線"},
+    "status": {"en": "Status", "ja": "状況"},
+    "status_achieved": {"en": "Achieved", "ja": "達成"},
+    "status_on_track": {"en": "On track", "ja": "順調"},
+    "status_at_risk": {"en": "At risk", "ja": "要注意"},
+    "status_off_track": {"en": "Off track", "ja": "遅れ"},
+    "status_no_data": {"en": "No data", "ja": "データなし"},
+    "status_no_target": {"en": "No target", "ja": "目標なし"},
+    "status_rules": {"en": "Status rules: achieved when the target is met; on track at or above the glide path; "
+                           "at risk within {pct} below it; off track further below or when the target year has passed "
+                           "(mirrored for indicators where lower is better).",
+                     "ja": "判定基準：目標値に到達＝達成、計画線以上＝順調、計画線を下回るが{pct}以内＝要注意、"
+                           "それ以上下回る、または目標年度を過ぎて未達＝遅れ（減少が望ましい指標は逆）。"},
+    "source": {"en": "Source", "ja": "出典"},
+    "as_of": {"en": "data as of revision {revision}, {date}", "ja": "リビジョン{revision}（{date}）時点のデータ"},
+    "illustrative": {"en": "Illustrative data, not university figures", "ja": "例示用データ（大学の公表値ではありません）"},
+    "download_csv": {"en": "Download CSV", "ja": "CSVをダウンロード"},
+    "no_data_loaded": {"en": "No data is loaded yet. Run `kpi load-sample` or import a file with `kpi import`.",
+                       "ja": "データがまだありません。`kpi load-sample` を実行するか `kpi import` で取り込んでください。"},
+    "empty_selection": {"en": "Nothing matches the current filters.", "ja": "選択した条件に該当するデータがありません。"},
+    "direction": {"en": "Direction", "ja": "区分"},
+    "inbound": {"en": "Inbound", "ja": "受入"},
+    "outbound": {"en": "Outbound", "ja": "派遣"},
+    "students": {"en": "Students", "ja": "学生数"},
+    "fiscal_year": {"en": "Fiscal year", "ja": "年度"},
+    "year": {"en": "Year", "ja": "年"},
+    "country": {"en": "Country/region", "ja": "国・地域"},
+    "school": {"en": "School", "ja": "部局"},
+    "status_col": {"en": "Status", "ja": "身分"},
+    "degree": {"en": "Degree-seeking", "ja": "正規生"},
+    "non_degree": {"en": "Non-degree", "ja": "非正規生"},
+    "all": {"en": "All", "ja": "すべて"},
+    "years": {"en": "Years", "ja": "期間"},
+    "by_year": {"en": "Students by fiscal year", "ja": "年度別学生数"},
+    "by_country": {"en": "Top countries and regions", "ja": "国・地域別（上位）"},
+    "by_school": {"en": "By school", "ja": "部局別"},
+    "by_status": {"en": "By status", "ja": "身分別"},
+    "top_n": {"en": "Countries shown", "ja": "表示する国・地域の数"},
+    "papers": {"en": "Papers", "ja": "論文数"},
+    "intl_papers": {"en": "Internationally co-authored", "ja": "国際共著"},
+    "domestic_papers": {"en": "Domestic only", "ja": "国内のみ"},
+    "share": {"en": "International share (%)", "ja": "国際共著率（%）"},
+    "papers_by_year": {"en": "Papers by publication year", "ja": "出版年別論文数"},
+    "share_by_year": {"en": "International co-authorship share", "ja": "国際共著論文率"},
+    "partner_countries": {"en": "Top co-authoring countries and regions", "ja": "共著相手の国・地域（上位）"},
+    "partners": {"en": "Partner institutions", "ja": "協定校数"},
+    "agreements": {"en": "Agreements", "ja": "協定数"},
+    "level": {"en": "Level", "ja": "協定区分"},
+    "university": {"en": "University-level", "ja": "大学間"},
+    "department": {"en": "Department-level", "ja": "部局間"},
+    "partners_by_year": {"en": "Active partners on 31 March, by fiscal year", "ja": "年度末（3月31日）時点の協定校数"},
+    "partners_map": {"en": "Partner institutions by country/region, {period}", "ja": "国・地域別の協定校数（{period}）"},
+    "partners_by_country": {"en": "Partners by country/region", "ja": "国・地域別協定校数"},
+    "revisions": {"en": "Revisions", "ja": "更新履歴"},
+    "loaded": {"en": "What is loaded", "ja": "読み込まれているデータ"},
+    "rows": {"en": "Rows", "ja": "行数"},
+    "periods": {"en": "Periods", "ja": "期間"},
+    "sources": {"en": "Sources", "ja": "出典"},
+    "dataset": {"en": "Dataset", "ja": "データセット"},
+    "indicators_registry": {"en": "Indicators", "ja": "指標一覧"},
+    "definition": {"en": "Definition", "ja": "定義"},
+    "unit": {"en": "Unit", "ja": "単位"},
+    "storage_error": {"en": "The database cannot be read: {error}", "ja": "データベースを読み込めません: {error}"},
+    "retry": {"en": "Retry", "ja": "再試行"},
+    "kpi_detail": {"en": "Indicator detail", "ja": "指標の詳細"},
+    "indicator": {"en": "Indicator", "ja": "指標"},
+    "value": {"en": "Value", "ja": "値"},
+    "period": {"en": "Period", "ja": "期間"},
+    "change": {"en": "Change", "ja": "増減"},
+    "no_previous": {"en": "no earlier period", "ja": "前期なし"},
+}
+
+UNITS_JA = {"students": "人", "programs": "件", "institutions": "校", "agreements": "件", "papers": "本",
+            "projects": "件", "events": "件", "percent": "%"}
+
+STATUS_ICONS = {"achieved": "★", "on_track": "▲", "at_risk": "◆", "off_track": "▼", "no_data": "○", "no_target": "－"}
+
+
+def t(key: str, lang: str, **fields) -> str:
+    entry = TEXT.get(key)
+    text = entry.get(lang, entry["en"]) if entry else key
+    return text.format(**fields) if fields else text
+
+
+def fiscal_year_label(year: int, lang: str) -> str:
+    """FY2024 / 2024年度（令和6年度）."""
+    if lang == "ja":
+        era, number = era_year(int(year))
+        return f"{year}年度（{era}{'元' if number == 1 else number}年度）"
+    return f"FY{year}"
+
+
+def period_label(year: int, period_kind: str, lang: str, *, short: bool = False) -> str:
+    """A fiscal-year or calendar-year label; ``short`` drops the era for chart axes."""
+    if period_kind == "fiscal":
+        if short and lang == "ja":
+            return f"{year}年度"
+        return fiscal_year_label(year, lang)
+    return f"{year}年" if lang == "ja" else str(year)
+
+
+def format_value(value: float | None, unit: str, lang: str, *, signed: bool = False) -> str:
+    """2,145 / 2,145人 / 36.8% ; ``signed`` for changes (+3.4%)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "+" if signed and value > 0 else ""
+    if unit == "percent":
+        return f"{sign}{value:,.1f}%"
+    number = f"{sign}{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{sign}{value:,.1f}"
+    return f"{number}{UNITS_JA.get(unit, '')}" if lang == "ja" else number
+
+
+def format_percent(value: float | None, *, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{'+' if signed and value > 0 else ''}{value:,.1f}%"
+
+
+def status_label(status: str, lang: str) -> str:
+    """Icon and word together, so status never depends on colour alone."""
+    return f"{STATUS_ICONS.get(status, '')} {t('status_' + status, lang)}"
+
+
+def indicator_name(registry, indicator: str, lang: str) -> str:
+    return str(registry.loc[indicator, "name_ja" if lang == "ja" else "name_en"])

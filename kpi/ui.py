@@ -1,0 +1,113 @@
+"""Streamlit helpers shared by the pages: language, cached data by revision, captions, downloads, errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from kpi import service, storage
+from kpi.charts import TOPOJSON_URL
+from kpi.exporting import to_safe_csv
+from kpi.i18n import LANGS, status_label, t
+from metrics.registry import load_registry
+from metrics.targets import kpi_summary
+
+STATUS_BADGE_COLOURS = {"achieved": "blue", "on_track": "green", "at_risk": "orange", "off_track": "red",
+                        "no_data": "gray", "no_target": "gray"}
+
+
+def language_switch() -> str:
+    """Sidebar switch, remembered in the URL (?lang=ja) so a shared link opens in the same language."""
+    default = st.query_params.get("lang", "en")
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = default if default in LANGS else "en"
+    lang = st.sidebar.segmented_control("Language / 言語", LANGS, key="lang",
+                                        format_func=lambda code: {"en": "English", "ja": "日本語"}[code])
+    lang = lang or "en"
+    st.query_params["lang"] = lang
+    return lang
+
+
+def lang() -> str:
+    return st.session_state.get("lang") or "en"
+
+
+@dataclass
+class Snapshot:
+    """Everything a page shows, computed once per data revision."""
+
+    revision: int
+    datasets: dict[str, pd.DataFrame]
+    values: pd.DataFrame
+    summary: pd.DataFrame
+    registry: pd.DataFrame
+    history: pd.DataFrame
+    sources: dict[str, list[str]]
+
+    @property
+    def empty(self) -> bool:
+        return self.values.empty
+
+    def as_of(self, dataset: str | None = None) -> str:
+        """'revision N, YYYY-MM-DD' of the newest revision of ``dataset`` (or of any dataset)."""
+        rows = self.history if dataset is None else self.history[self.history["dataset"] == dataset]
+        if rows.empty:
+            return "–"
+        last = rows.iloc[-1]
+        return t("as_of", lang(), revision=int(last["revision"]), date=f"{last['created_at']:%Y-%m-%d}")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _snapshot(url: str, revision: int) -> Snapshot:
+    engine = storage.get_engine(url)
+    datasets = storage.load_all(engine=engine, at_revision=revision)
+    registry = load_registry()
+    values = service.values_table(datasets)
+    summary = kpi_summary(values, datasets.get("targets"), registry)
+    hist = storage.history(engine=engine)
+    return Snapshot(revision, datasets, values, summary, registry, hist[hist["revision"] <= revision],
+                    service.indicator_sources(datasets, registry))
+
+
+def snapshot() -> Snapshot:
+    """The data at its newest revision; a database problem becomes a message with a retry, not a traceback."""
+    try:
+        url = storage.database_url()
+        revision = storage.latest_revision(engine=storage.get_engine(url))
+        return _snapshot(url, revision)
+    except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
+        st.error(t("storage_error", lang(), error=str(getattr(exc, "orig", exc) or exc)), icon="⚠️")
+        st.button(t("retry", lang()))
+        st.stop()
+
+
+def status_badge(status: str) -> None:
+    st.badge(status_label(status, lang()), color=STATUS_BADGE_COLOURS.get(status, "gray"))
+
+
+def source_caption(sources: list[str], as_of: str) -> None:
+    """Every chart names its source and as-of date; illustrative data is said to be so."""
+    code = lang()
+    text = "; ".join(sources) if sources else t("illustrative", code)
+    st.caption(f"{t('source', code)}: {text} · {as_of}", unsafe_allow_html=False)
+    if service.is_illustrative(sources):
+        st.caption(f"⚠ {t('illustrative', code)}")
+
+
+def plot(fig, *, key: str | None = None, geo: bool = False) -> None:
+    config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+    if geo:
+        config["topojsonURL"] = TOPOJSON_URL
+    st.plotly_chart(fig, config=config, key=key, width="stretch")
+
+
+def download_csv(frame: pd.DataFrame, name: str, *, key: str) -> None:
+    st.download_button(t("download_csv", lang()), data=to_safe_csv(frame), file_name=f"{name}.csv",
+                       mime="text/csv", key=key, icon=":material/download:")
+
+
+def empty_state() -> None:
+    st.info(t("no_data_loaded", lang()), icon="ℹ️")

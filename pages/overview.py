@@ -1,0 +1,88 @@
+"""Overview: every KPI by pillar, with latest value, change, target, status and a small trend."""
+
+import pandas as pd
+import streamlit as st
+
+from kpi import charts, ui
+from kpi.i18n import format_percent, format_value, indicator_name, period_label, t
+from metrics.registry import PILLARS
+from metrics.targets import AT_RISK_TOLERANCE, glide_frame, target_for
+
+lang = ui.lang()
+snap = ui.snapshot()
+st.title(t("app_title", lang))
+st.caption(t("app_subtitle", lang))
+if snap.empty:
+    ui.empty_state()
+    st.stop()
+
+chosen = st.pills(t("pillar_filter", lang), PILLARS, selection_mode="multi", default=list(PILLARS),
+                  format_func=lambda p: t(f"pillar_{p}", lang), key="pillars")
+targets = snap.datasets["targets"]
+
+
+def kpi_card(row) -> None:
+    spec = snap.registry.loc[row.indicator]
+    series = snap.values[snap.values["indicator"] == row.indicator]
+    with st.container(border=True):
+        st.markdown(f"**{indicator_name(snap.registry, row.indicator, lang)}**")
+        period = period_label(row.period, row.period_kind, lang) if pd.notna(row.period) else "–"
+        delta = None
+        if pd.notna(row.previous_period):
+            delta = (f"{format_value(row.change, row.unit, lang, signed=True)} "
+                     f"({format_percent(row.change_pct, signed=True)}) "
+                     + t("vs_previous", lang, period=period_label(row.previous_period, row.period_kind, lang)))
+        st.metric(period, format_value(row.value, row.unit, lang), delta=delta,
+                  delta_color="normal" if spec["direction"] == "up" else "inverse")
+        ui.status_badge(row.status)
+        if pd.notna(row.target_period):
+            st.caption(t("target_line", lang, value=format_value(row.target, row.unit, lang),
+                         period=period_label(row.target_period, row.period_kind, lang))
+                       + f" · {t('progress', lang, pct=format_percent(row.progress_pct))}")
+        else:
+            st.caption(t("no_target", lang))
+        if not series.empty:
+            target = target_for(targets, row.indicator, row.period)
+            glide = glide_frame(target) if target is not None else None
+            target_row = row._asdict() if pd.notna(row.target_period) else None
+            ui.plot(charts.kpi_trend(series, unit=row.unit, period_kind=row.period_kind, lang=lang,
+                                     target=target_row, glide=glide, small=True), key=f"spark_{row.indicator}")
+        ui.source_caption(snap.sources.get(row.indicator, []), snap.as_of(spec["dataset"]))
+
+
+for pillar in chosen or PILLARS:
+    st.subheader(t(f"pillar_{pillar}", lang))
+    rows = [r for r in snap.summary.itertuples(index=False) if r.pillar == pillar]
+    for start in range(0, len(rows), 3):
+        for column, row in zip(st.columns(3), rows[start:start + 3]):
+            with column:
+                kpi_card(row)
+
+st.divider()
+st.subheader(t("kpi_detail", lang))
+ids = list(snap.registry.index)
+default = st.query_params.get("kpi", ids[0])
+indicator = st.selectbox(t("indicator", lang), ids, index=ids.index(default) if default in ids else 0,
+                         format_func=lambda i: indicator_name(snap.registry, i, lang), key="kpi_detail")
+st.query_params["kpi"] = indicator
+spec = snap.registry.loc[indicator]
+series = snap.values[snap.values["indicator"] == indicator]
+row = snap.summary.set_index("indicator").loc[indicator]
+st.caption(spec["definition_ja" if lang == "ja" else "definition_en"])
+if series.empty:
+    st.info(t("empty_selection", lang))
+else:
+    target = target_for(targets, indicator, row["period"])
+    ui.plot(charts.kpi_trend(series, unit=spec["unit"], period_kind=spec["period_kind"], lang=lang,
+                             target=row if pd.notna(row["target_period"]) else None,
+                             glide=glide_frame(target) if target is not None else None,
+                             title=indicator_name(snap.registry, indicator, lang)), key="detail_chart")
+    ui.source_caption(snap.sources.get(indicator, []), snap.as_of(spec["dataset"]))
+    if row["target_source"]:
+        st.caption(f"{t('target', lang)} — {t('source', lang)}: {row['target_source']}")
+    table = series.assign(period_label=[period_label(p, spec["period_kind"], lang) for p in series["period"]])
+    table = table[["indicator", "period", "period_label", "value", "numerator", "denominator", "target",
+                   "glide_path", "status"]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    ui.download_csv(table, f"kpi_{indicator}", key="download_detail")
+st.caption(t("status_rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))
