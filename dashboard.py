@@ -9,7 +9,7 @@ st.set_page_config(page_title="Tohoku University International Strategy KPIs", p
                    layout="wide")
 lang = language_switch()
 pages = [
-    st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:", url_path="overview",
+    st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:",
             default=True),
     st.Page("pages/mobility.py", title=t("mobility", lang), icon=":material/flight:", url_path="mobility"),
     st.Page("pages/research.py", title=t("research", lang), icon=":material/article:", url_path="research"),

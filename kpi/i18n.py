@@ -137,8 +137,8 @@ def format_value(value: float | None, unit: str, lang: str, *, signed: bool = Fa
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     sign = "+" if signed and value > 0 else ""
-    if unit == "percent":
-        return f"{sign}{value:,.1f}%"
+    if unit == "percent":  # a change of a percentage is in percentage points
+        return f"{sign}{value:,.1f} {'ポイント' if lang == 'ja' else 'pt'}" if signed else f"{value:,.1f}%"
     number = f"{sign}{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{sign}{value:,.1f}"
     return f"{number}{UNITS_JA.get(unit, '')}" if lang == "ja" else number
 

@@ -100,7 +100,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:8192]:
         raise ImportFailure(Problem("this is not a text file (it contains binary data); export it as CSV"))
     for candidate in ("utf-8", "cp932"):

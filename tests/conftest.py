@@ -40,3 +40,98 @@ def sample_db(sample_db_url, monkeypatch) -> str:
 def frame(rows: list[dict], **dtypes) -> pd.DataFrame:
     """A tiny literal frame for table-style tests."""
     return pd.DataFrame(rows).astype(dtypes) if dtypes else pd.DataFrame(rows)
+
+
+# --- real browser: Debian's Chromium via Playwright against a real server -------------------------------------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Streamlit's client probes the page path for its health endpoint before the root; those 404s are expected.
+BENIGN_CONSOLE = ("_stcore/health", "_stcore/host-config", "Failed to load resource: the server responded with a "
+                  "status of 404")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`kpi serve` on a free loopback port with its own database."""
+
+    def __init__(self, database_url: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "KPI_DATABASE_URL": database_url}
+        self.log = (ARTIFACTS / f"server-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kpi.cli", "serve", "--server.port", str(self.port), "--server.address",
+             "127.0.0.1", "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=self.log,
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start on port {self.port}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(sample_db_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = Server(sample_db_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    """A fresh context; console errors and page exceptions are collected and fail the test at the end."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" and not any(b in m.text for b in BENIGN_CONSOLE) else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.problems = problems
+    yield page
+    context.close()
+    assert not problems, problems

@@ -1,0 +1,61 @@
+"""One AppTest smoke test per page, in both languages, against the sample data; plus the empty state."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PAGES = ["pages/overview.py", "pages/mobility.py", "pages/research.py", "pages/partnerships.py", "pages/data.py"]
+
+
+def open_page(page: str, lang: str) -> AppTest:
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    app.query_params["lang"] = lang
+    app.run()
+    if page != PAGES[0]:
+        app.switch_page(page).run()
+    return app
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_without_exception(sample_db, page, lang):
+    app = open_page(page, lang)
+    assert not app.exception, app.exception
+    assert app.title, "every page has a title"
+    if page != "pages/data.py":
+        assert app.get("plotly_chart"), "charts are drawn"
+
+
+def test_overview_shows_all_four_pillars_with_targets_and_status(sample_db):
+    app = open_page(PAGES[0], "en")
+    headers = [h.value for h in app.subheader]
+    assert {"Education", "Research", "Industry Co-Creation", "Community Collaboration"} <= set(headers)
+    labels = [m.label for m in app.metric]
+    values = [m.value for m in app.metric]
+    assert "FY2023" in labels and "2,145" in values  # the published FY2023 figure, computed from the rows
+    captions = " ".join(c.value for c in app.caption)
+    assert "Target 3,000 in FY2030" in captions
+    assert "Illustrative" in captions
+
+
+def test_overview_in_japanese_uses_era_labels(sample_db):
+    app = open_page(PAGES[0], "ja")
+    assert app.title[0].value == "東北大学 国際戦略 KPI"
+    assert "2023年度（令和5年度）" in [m.label for m in app.metric]
+    assert "2,145人" in [m.value for m in app.metric]
+
+
+def test_empty_database_shows_a_message_not_a_traceback(database_url):
+    app = open_page(PAGES[0], "en")
+    assert not app.exception
+    assert any("No data is loaded" in i.value for i in app.info)
+
+
+def test_unreachable_database_is_a_message(monkeypatch, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("KPI_DATABASE_URL", f"sqlite:///{tmp_path / 'a-file' / 'kpi.sqlite3'}")
+    app = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert not app.exception
+    assert any("cannot" in e.value for e in app.error)

@@ -1,0 +1,115 @@
+"""The `kpi` command: validate, import, values, history, rollback and load-sample on a real SQLite file."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kpi.cli import main
+
+GOOD = "fiscal_year,direction,students\n2022,inbound,100\n2023,inbound,110\n"
+REPLACEMENT = "fiscal_year,direction,students\n2022,inbound,90\n2023,inbound,95\n"
+BAD = "fiscal_year,direction,students\n2022,inbound,100\n2023,sideways,abc\n"
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    def write(text: str, name: str = "mobility.csv", encoding: str = "utf-8"):
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return str(path)
+    return write
+
+
+def values_json(capsys) -> str:
+    code, out, _ = run(capsys, "values", "--json")
+    assert code == 0
+    return out
+
+
+def test_validate_lists_every_located_error(engine, capsys, csv_file):
+    code, out, _ = run(capsys, "validate", csv_file(BAD), "--dataset", "mobility", "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"]
+    assert {(e["line"], e["column"]) for e in report["errors"]} == {(3, "direction"), (3, "students")}
+
+
+def test_validate_good_file_exits_zero(engine, capsys, csv_file):
+    assert run(capsys, "validate", csv_file(GOOD), "--dataset", "mobility")[0] == 0
+
+
+def test_set_supplies_a_constant_column(engine, capsys, csv_file):
+    path = csv_file("年度,人数\n2023,7\n".encode().decode(), "inbound.csv")
+    assert run(capsys, "validate", path, "--dataset", "mobility")[0] == 1
+    assert run(capsys, "import", path, "--dataset", "mobility", "--set", "direction=inbound")[0] == 0
+    records = json.loads(values_json(capsys))
+    assert {"indicator": "international_students", "period": 2023, "value": 7.0}.items() <= records[0].items()
+
+
+def test_bad_import_stores_nothing(engine, capsys, csv_file):
+    assert run(capsys, "import", csv_file(GOOD), "--dataset", "mobility")[0] == 0
+    before = values_json(capsys)
+    code, _, err = run(capsys, "import", csv_file(BAD, "bad.csv"), "--dataset", "mobility")
+    assert code == 1 and "line 3" in err and "nothing was imported" in err
+    assert values_json(capsys) == before
+
+
+def test_import_replace_rollback_restores_values_exactly(engine, capsys, csv_file):
+    assert run(capsys, "import", csv_file(GOOD), "--dataset", "mobility")[0] == 0
+    first = values_json(capsys)
+    assert run(capsys, "import", csv_file(REPLACEMENT, "r.csv"), "--dataset", "mobility", "--mode", "replace")[0] == 0
+    replaced = values_json(capsys)
+    assert replaced != first and '"value": 95.0' in replaced
+    code, out, _ = run(capsys, "history", "--json")
+    first_revision = json.loads(out)[0]["revision"]
+    assert run(capsys, "rollback", str(first_revision))[0] == 0
+    assert values_json(capsys) == first
+    code, out, _ = run(capsys, "history", "--json")
+    assert [r["action"] for r in json.loads(out)] == ["append", "replace", "rollback"]
+    assert json.loads(out)[-1]["restores"] == first_revision
+
+
+def test_rollback_of_unknown_revision_is_a_clear_error(engine, capsys):
+    code, _, err = run(capsys, "rollback", "999")
+    assert code == 1 and "no revision 999" in err
+
+
+def test_values_filter_and_types(sample_db, capsys):
+    code, out, _ = run(capsys, "values", "--indicator", "international_students", "--json")
+    records = json.loads(out)
+    assert code == 0 and {r["indicator"] for r in records} == {"international_students"}
+    by_year = {r["period"]: r["value"] for r in records}
+    assert by_year[2023] == 2145 and by_year[2014] == 1532  # the published figures, recomputed from the rows
+    assert all(isinstance(r["period"], int) for r in records)
+    assert {r["status"] for r in records if r["target"] is not None} <= {"achieved", "on_track", "at_risk",
+                                                                        "off_track", "no_data"}
+
+
+def test_load_sample_if_empty_is_idempotent(engine, capsys):
+    assert run(capsys, "load-sample", "--if-empty")[0] == 0
+    first = values_json(capsys)
+    code, out, _ = run(capsys, "load-sample", "--if-empty")
+    assert code == 0 and "already holds data" in out
+    assert values_json(capsys) == first
+    records = json.loads(first)
+    assert {r["indicator"] for r in records} >= {"international_students", "outbound_students", "papers_total",
+                                                 "intl_coauthored_papers", "intl_coauthored_share",
+                                                 "partner_institutions", "agreements_active"}
+
+
+def test_console_script_runs_as_a_process(database_url, tmp_path):
+    path = tmp_path / "sjis.csv"
+    path.write_bytes("年度,区分,人数\n令和5年度,受入,１２\n".encode("cp932"))
+    done = subprocess.run([sys.executable, "-m", "kpi.cli", "import", str(path), "--dataset", "mobility"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-m", "kpi.cli", "values", "--json"], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout)[0]["value"] == 12.0

@@ -1,0 +1,92 @@
+"""The importer on files written as their source writes them (bytes), with located errors."""
+
+import pytest
+
+from kpi.importer import read_file
+
+INBOUND_CP932 = (
+    "令和5年度 外国人留学生数（5月1日現在）,,,,\r\n"
+    ",,,,\r\n"
+    "年度,区分,国・地域,人数,\r\n"
+    "令和5年度,受入,中国,\"1,234\",\r\n"
+    "2023年度,受入,大韓民国,１２３,\r\n"
+    "FY2023,派遣,アメリカ合衆国,－,\r\n"
+    "合計,,,\"1,357\",\r\n"
+    "※ 出典：留学生課調べ,,,,\r\n"
+).encode("cp932")
+
+
+def test_cp932_title_total_and_footnote_rows():
+    result = read_file(INBOUND_CP932, "mobility", file_name="inbound.csv")
+    assert result.ok, result.errors
+    assert result.encoding == "cp932" and result.header_line == 3
+    frame = result.frame
+    assert list(frame.index) == [4, 5, 6]  # file lines as a spreadsheet shows them
+    assert frame["students"].tolist() == [1234, 123, 0]
+    assert frame["country"].tolist() == ["CHN", "KOR", "USA"]
+    assert frame["direction"].tolist() == ["inbound", "inbound", "outbound"]
+    assert [w.line for w in result.warnings] == [7]  # the total row is skipped, and it agrees with the sum
+
+
+def test_total_row_that_disagrees_is_a_warning():
+    data = "年度,区分,人数\n2023,受入,10\n2023,受入,5\n合計,,16\n".encode()
+    result = read_file(data, "mobility")
+    assert result.ok
+    assert any("16" in w.message and "15" in w.message and w.line == 4 for w in result.warnings)
+
+
+def test_utf8_bom_and_wide_layout_with_constant_direction():
+    data = "\ufeff国・地域,2021年度,2022年度,令和5年度\n中国,10,\"1,000\",-\n台湾,1,2,3\n".encode()
+    result = read_file(data, "mobility", constants={"direction": "受入"})
+    assert result.ok, result.errors
+    assert result.layout == "wide" and result.encoding == "utf-8-sig"
+    rows = {(r.fiscal_year, r.country): r.students for r in result.frame.itertuples()}
+    assert rows == {(2021, "CHN"): 10, (2022, "CHN"): 1000, (2023, "CHN"): 0, (2021, "TWN"): 1, (2022, "TWN"): 2,
+                    (2023, "TWN"): 3}
+    assert set(result.frame["direction"]) == {"inbound"}
+
+
+@pytest.mark.parametrize("name,body,line,column,needle", [
+    ("text in a count", "2023,受入,中国,abc", 2, "人数", "not a whole number"),
+    ("negative count", "2023,受入,中国,-5", 2, "人数", "negative"),
+    ("impossible era year", "平成45年度,受入,中国,5", 2, "年度", "平成"),
+    ("unknown direction", "2023,sideways,中国,5", 2, "区分", "direction"),
+    ("unknown country", "2023,受入,Narnia,5", 2, "国・地域", "country"),
+    ("missing count", "2023,受入,中国,", 2, "人数", "missing"),
+])
+def test_bad_cells_are_located(name, body, line, column, needle):
+    data = f"年度,区分,国・地域,人数\n{body}\n".encode()
+    result = read_file(data, "mobility")
+    assert not result.ok, name
+    assert [(p.line, p.column) for p in result.errors] == [(line, column)], name
+    assert needle in result.errors[0].message, name
+
+
+@pytest.mark.parametrize("name,data,needle", [
+    ("empty file", b"", "empty"),
+    ("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "not a text file"),
+    ("missing required column", "年度,人数\n2023,5\n".encode(), "direction"),
+    ("no header", b"a,b\n1,2\n", "no header row"),
+    ("undecodable bytes", b"\xff\xfe\xfd\x80\x81" * 10 + b"\n", "encoding"),
+])
+def test_unreadable_files_get_one_clear_error(name, data, needle):
+    result = read_file(data, "mobility")
+    assert not result.ok and len(result.errors) == 1, (name, result.errors)
+    assert needle in result.errors[0].message, name
+
+
+def test_agreements_with_japanese_headers_and_era_dates():
+    data = ("協定校名,国・地域,協定区分,締結日,有効期限\n"
+            "東北テスト大学 ,米国,大学間,令和元年5月1日,\n"
+            "\"Univ, of Test\",韓国,部局間,2016/4/1,2026年3月31日\n").encode()
+    result = read_file(data, "agreements")
+    assert result.ok, result.errors
+    assert result.frame["partner"].tolist() == ["東北テスト大学", "Univ, of Test"]
+    assert result.frame["level"].tolist() == ["university", "department"]
+    assert str(result.frame["start_date"].iloc[0].date()) == "2019-05-01"
+
+
+def test_indicator_ids_are_checked_against_the_registry():
+    data = b"indicator,fiscal_year,value\nno_such_kpi,2023,5\n"
+    result = read_file(data, "indicators")
+    assert [(p.line, p.column) for p in result.errors] == [(2, "indicator")]
