@@ -16,5 +16,6 @@ pages = [
     st.Page("pages/partnerships.py", title=t("partnerships", lang), icon=":material/handshake:",
             url_path="partnerships"),
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
+    st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
 ]
 st.navigation(pages).run()

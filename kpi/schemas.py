@@ -91,6 +91,11 @@ DATASETS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# What "replace" replaces besides the file's constant columns: stored rows sharing these columns' values with the
+# file (a corrected FY2023 file replaces FY2023, not the whole history).
+REPLACE_KEYS = {"mobility": ("fiscal_year",), "papers": ("year",), "agreements": (),
+                "indicators": ("indicator", "fiscal_year"), "targets": ("indicator",)}
+
 STORED_TYPES = {"fiscal_year": "int64", "year": "int64", "count": "int64", "number": "float64",
                 "date": "datetime64[ns]", "enum": "str", "country": "str", "countries": "str", "text": "str"}
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from kpi import storage
 from kpi.importer import ImportResult, read_file
+from kpi.schemas import REPLACE_KEYS
 from metrics.compute import compute_values
 from metrics.registry import load_registry, parse_filter
 from metrics.targets import evaluate_values
@@ -28,9 +29,8 @@ def import_result(result: ImportResult, *, mode: str = "append", user: str | Non
     """Store a validated result as one revision; refuses a result with errors (nothing is written)."""
     if not result.ok:
         raise ValueError(f"{len(result.errors)} error(s); nothing was stored")
-    scope = {k: v for k, v in result.constants.items() if k != "source"}
     return storage.store(result.dataset, result.frame, mode=mode, user=user, file_name=result.file_name,
-                         sha256=result.sha256, note=note, scope=scope, engine=engine)
+                         sha256=result.sha256, note=note, scope=replace_scope(result), engine=engine)
 
 
 def values_table(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -126,3 +126,41 @@ def dataset_overview(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
                      "last": fmt(column.max()) if len(column) else "",
                      "sources": "; ".join(sorted({str(s) for s in frame["source"].dropna()}))})
     return pd.DataFrame(rows)
+
+
+def replace_scope(result: ImportResult) -> dict[str, list]:
+    """What a replace removes: rows matching the file's constant columns and the periods (keys) it covers."""
+    scope = {k: [v] for k, v in result.constants.items() if k != "source"}
+    for column in REPLACE_KEYS[result.dataset]:
+        scope[column] = sorted(result.frame[column].dropna().unique().tolist())
+    return scope
+
+
+def kept_rows(current: pd.DataFrame, result: ImportResult, *, mode: str) -> pd.DataFrame:
+    """Stored rows that survive a commit: all for append; for replace, those outside the file's scope."""
+    if mode != "replace":
+        return current
+    inside = pd.Series(True, index=current.index)
+    for column, values in replace_scope(result).items():
+        inside &= current[column].isin(values)
+    return current[~inside]
+
+
+def apply_result(datasets: dict[str, pd.DataFrame], result: ImportResult, *, mode: str) -> dict[str, pd.DataFrame]:
+    """The datasets as they would be after committing ``result`` (nothing is written)."""
+    current = datasets[result.dataset]
+    kept = kept_rows(current, result, mode=mode)
+    incoming = result.frame.reset_index(drop=True).reindex(columns=current.columns)
+    after = dict(datasets)
+    after[result.dataset] = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
+    return after
+
+
+def value_diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """KPI values that a commit would add, change or remove: indicator, period, before, after."""
+    keys = ["indicator", "period"]
+    merged = before[[*keys, "value"]].merge(after[[*keys, "value"]], on=keys, how="outer",
+                                            suffixes=("_before", "_after"))
+    changed = ~((merged["value_before"] - merged["value_after"]).abs() < 1e-9)
+    return merged[changed].rename(columns={"value_before": "before", "value_after": "after"}) \
+        .sort_values(keys, ignore_index=True)

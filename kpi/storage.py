@@ -133,12 +133,13 @@ def _begin(engine: sa.Engine):
 
 
 def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str | None = None,
-          file_name: str = "", sha256: str = "", note: str = "", scope: dict[str, object] | None = None,
+          file_name: str = "", sha256: str = "", note: str = "", scope: dict[str, list] | None = None,
           engine: sa.Engine | None = None) -> int:
     """Write validated rows as one revision. Returns the revision id.
 
-    ``replace`` removes the current rows first: all of them, or only those matching ``scope`` (the columns a
-    file supplies as constants, so replacing a file of inbound students leaves the outbound ones alone).
+    ``replace`` removes the current rows first: all of them, or only those whose columns take the values listed in
+    ``scope`` (the file's constants and periods, so a corrected FY2023 inbound file leaves other years and the
+    outbound rows alone).
     """
     if mode not in ("append", "replace"):
         raise ValueError("mode must be append or replace")
@@ -150,7 +151,7 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
                                      row_count=len(frame), note=note)
             if mode == "replace":
                 condition = [table.c.valid_to.is_(None)]
-                condition += [table.c[name] == value for name, value in (scope or {}).items()]
+                condition += [table.c[name].in_(values) for name, values in (scope or {}).items()]
                 conn.execute(table.update().where(*condition).values(valid_to=revision))
             records = _records(dataset, frame, revision)
             for start in range(0, len(records), INSERT_CHUNK):

@@ -72,10 +72,10 @@ def free_port() -> int:
 class Server:
     """`kpi serve` on a free loopback port with its own database."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, **extra_env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "KPI_DATABASE_URL": database_url}
+        env = {**os.environ, "KPI_DATABASE_URL": database_url, **extra_env}
         self.log = (ARTIFACTS / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kpi.cli", "serve", "--server.port", str(self.port), "--server.address",
@@ -109,6 +109,20 @@ def app_server(sample_db_url):
     server.stop()
 
 
+ANALYST_PASSWORD = "test-only-analyst-password"
+
+
+@pytest.fixture
+def analyst_server(tmp_path):
+    """A server on its own copy of the sample data, with an analyst password, for journeys that write."""
+    url = f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
+    service.load_sample(engine=storage.get_engine(url))
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = Server(url, KPI_ANALYST_PASSWORD=ANALYST_PASSWORD)
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -130,7 +144,9 @@ def page(chromium, request):
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type == "error" and not any(b in m.text for b in BENIGN_CONSOLE) else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    # A request aborted because the test navigated away (net::ERR_ABORTED) is not a failure of the app.
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}")
+            if "ERR_ABORTED" not in (r.failure or "") else None)
     page.problems = problems
     yield page
     context.close()

@@ -59,3 +59,24 @@ def test_unreachable_database_is_a_message(monkeypatch, tmp_path):
     app = AppTest.from_file(ENTRY, default_timeout=60).run()
     assert not app.exception
     assert any("cannot" in e.value for e in app.error)
+
+
+def test_upload_page_is_closed_without_a_configured_password(sample_db, monkeypatch):
+    monkeypatch.delenv("KPI_ANALYST_PASSWORD", raising=False)
+    app = open_page("pages/upload.py", "en")
+    assert not app.exception
+    assert any("uploads are disabled" in w.value for w in app.warning)
+
+
+def test_upload_page_asks_viewers_to_sign_in(sample_db, monkeypatch):
+    monkeypatch.setenv("KPI_ANALYST_PASSWORD", "secret")
+    app = open_page("pages/upload.py", "en")
+    assert not app.exception
+    assert not app.get("file_uploader") and not app.selectbox  # nothing to upload or roll back
+    app.text_input[0].input("wrong")
+    app.button[0].click().run()
+    assert any("Wrong password" in e.value for e in app.error)
+    app.text_input[0].input("secret")
+    app.button[0].click().run()
+    assert any("Signed in as analyst" in c.value for c in app.caption)
+    assert app.selectbox  # dataset, encoding, constants, rollback

@@ -3,18 +3,12 @@
 from pathlib import Path
 
 import pytest
+from tests_support import settle
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 pytestmark = pytest.mark.browser
 ERROR_TEXT = ("Traceback", "Error:", "Exception")
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished running the script and the charts are drawn."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
-    page.wait_for_timeout(500)
 
 
 def assert_no_error_on_page(page) -> None:

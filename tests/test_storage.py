@@ -20,7 +20,7 @@ def totals(engine):
 def test_replace_only_touches_the_files_scope(engine):
     storage.store("mobility", mobility((2023, "inbound", 10)), engine=engine)
     storage.store("mobility", mobility((2023, "outbound", 4)), engine=engine)
-    storage.store("mobility", mobility((2023, "inbound", 12)), mode="replace", scope={"direction": "inbound"},
+    storage.store("mobility", mobility((2023, "inbound", 12)), mode="replace", scope={"direction": ["inbound"]},
                   engine=engine)
     assert totals(engine) == {"inbound": 12, "outbound": 4}
 
