@@ -111,3 +111,15 @@ def download_csv(frame: pd.DataFrame, name: str, *, key: str) -> None:
 
 def empty_state() -> None:
     st.info(t("no_data_loaded", lang()), icon="ℹ️")
+
+
+def page_start(title_key: str, dataset: str) -> tuple[str, Snapshot, pd.DataFrame]:
+    """The common head of a dataset page: language, data, title; stops with the empty state when nothing is loaded."""
+    code = lang()
+    snap = snapshot()
+    st.title(t(title_key, code))
+    frame = snap.datasets[dataset]
+    if frame.empty:
+        empty_state()
+        st.stop()
+    return code, snap, frame

@@ -7,13 +7,7 @@ from kpi.countries import country_name
 from kpi.i18n import period_label, t
 from metrics.compute import filter_rows, students_by_year, totals_by
 
-lang = ui.lang()
-snap = ui.snapshot()
-st.title(t("mobility", lang))
-mobility = snap.datasets["mobility"]
-if mobility.empty:
-    ui.empty_state()
-    st.stop()
+lang, snap, mobility = ui.page_start("mobility", "mobility")
 
 years = sorted(int(y) for y in mobility["fiscal_year"].unique())
 with st.container(border=True):

@@ -7,13 +7,7 @@ from kpi.i18n import period_label, t
 from metrics.compute import active_on, agreements_by_year, totals_by
 from metrics.periods import fiscal_year_end
 
-lang = ui.lang()
-snap = ui.snapshot()
-st.title(t("partnerships", lang))
-agreements = snap.datasets["agreements"]
-if agreements.empty:
-    ui.empty_state()
-    st.stop()
+lang, snap, agreements = ui.page_start("partnerships", "agreements")
 as_of = snap.as_of("agreements")
 sources = snap.sources.get("partner_institutions", [])
 

@@ -6,13 +6,7 @@ from kpi import charts, ui
 from kpi.i18n import period_label, t
 from metrics.compute import papers_by_year, partner_countries
 
-lang = ui.lang()
-snap = ui.snapshot()
-st.title(t("research", lang))
-papers = snap.datasets["papers"]
-if papers.empty:
-    ui.empty_state()
-    st.stop()
+lang, snap, papers = ui.page_start("research", "papers")
 as_of = snap.as_of("papers")
 sources = snap.sources.get("papers_total", [])
 
