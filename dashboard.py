@@ -11,10 +11,12 @@ lang = language_switch()
 pages = [
     st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:",
             default=True),
+    st.Page("pages/indicator.py", title=t("indicator_page", lang), icon=":material/monitoring:", url_path="indicator"),
     st.Page("pages/mobility.py", title=t("mobility", lang), icon=":material/flight:", url_path="mobility"),
     st.Page("pages/research.py", title=t("research", lang), icon=":material/article:", url_path="research"),
     st.Page("pages/partnerships.py", title=t("partnerships", lang), icon=":material/handshake:",
             url_path="partnerships"),
+    st.Page("pages/targets.py", title=t("targets_page", lang), icon=":material/flag:", url_path="targets"),
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
     st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
 ]

@@ -35,7 +35,8 @@ def _period_axis(fig: go.Figure, periods, period_kind: str, lang: str) -> None:
 
 
 def kpi_trend(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, target: pd.Series | None = None,
-              glide: pd.DataFrame | None = None, small: bool = False, title: str | None = None) -> go.Figure:
+              glide: pd.DataFrame | None = None, small: bool = False, title: str | None = None,
+              projection=None, peers: pd.DataFrame | None = None) -> go.Figure:
     """Actual values, the glide path and the target marked at its period; ``small`` for the overview sparkline."""
     fig = go.Figure()
     labels = [period_label(p, period_kind, lang) for p in series["period"]]
@@ -50,6 +51,21 @@ def kpi_trend(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, t
                                  line={"color": PALETTE[1], "dash": "dash", "width": 1.5 if small else 2},
                                  hoverinfo="skip"))
         periods += list(glide["period"])
+    if projection is not None and not small:
+        band = projection.frame
+        fig.add_trace(go.Scatter(x=list(band["period"]) + list(band["period"])[::-1],
+                                 y=list(band["upper"]) + list(band["lower"])[::-1], fill="toself", mode="lines",
+                                 fillcolor="rgba(86,180,233,0.25)", line={"width": 0}, hoverinfo="skip",
+                                 name=t("interval", lang)))
+        fig.add_trace(go.Scatter(x=band["period"], y=band["mean"], mode="lines", name=t("projection", lang),
+                                 line={"color": PALETTE[4], "dash": "dot", "width": 2},
+                                 customdata=[format_value(v, unit, lang) for v in band["mean"]],
+                                 hovertemplate="%{customdata}<extra></extra>"))
+        periods += list(band["period"])
+    for peer, part in (peers.groupby("institution") if peers is not None and not peers.empty else []):
+        fig.add_trace(go.Scatter(x=part["period"], y=part["value"], mode="lines+markers", name=str(peer),
+                                 line={"color": "#777777", "width": 1.5}, marker={"symbol": "square", "size": 5}))
+        periods += list(part["period"])
     if target is not None and not pd.isna(target.get("target")):
         tp = int(target["target_period"])
         fig.add_trace(go.Scatter(x=[tp], y=[target["target"]], name=t("target", lang), mode="markers",

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import sqlalchemy
+
 from kpi import service, storage
 from kpi.schemas import DATASETS, contract_markdown
 
@@ -179,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except storage.StorageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        print(f"error: the database refused the operation: {getattr(exc, 'orig', exc)}", file=sys.stderr)
         return 1
 
 

@@ -29,6 +29,7 @@ STATUS = {"degree": "degree", "non_degree": "non_degree", "non-degree": "non_deg
 LEVEL = {"university": "university", "department": "department", "大学間": "university", "部局間": "department",
          "university-level": "university", "department-level": "department"}
 TREND = {"up": "up", "down": "down", "増加": "up", "減少": "down"}
+GLIDE = {"linear": "linear", "compound": "compound", "直線": "linear", "複利": "compound"}
 SOURCE = Column("source", "text", False, "Where the figures come from (a citation or 'Illustrative').",
                 ("出典", "Source", "データ出典"))
 
@@ -86,6 +87,8 @@ DATASETS: dict[str, tuple[Column, ...]] = {
         Column("target_value", "number", True, "Target value.", ("Target value", "目標値")),
         Column("milestones", "text", False, "Optional milestones 'year:value;year:value'.", ("Milestones", "中間目標")),
         Column("direction", "enum", True, "up (higher is better) or down.", ("Direction", "方向"), TREND),
+        Column("glide", "enum", False, "linear (straight line, the default, for counts) or compound (steady growth rate).",
+               ("Glide", "Glide path", "計画線"), GLIDE),
         Column("owner", "text", False, "Who owns the target.", ("Owner", "担当")),
         SOURCE,
     ),

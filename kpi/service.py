@@ -14,7 +14,7 @@ from kpi.importer import ImportResult, read_file
 from kpi.schemas import REPLACE_KEYS
 from metrics.compute import compute_values
 from metrics.registry import load_registry, parse_filter
-from metrics.targets import evaluate_values
+from metrics.targets import evaluate_values, kpi_summary
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -34,14 +34,25 @@ def import_result(result: ImportResult, *, mode: str = "append", user: str | Non
 
 
 def values_table(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every computed value with its target, glide path and status where a target exists."""
+    """Every computed value with its target, glide path and status where a target exists (no projection)."""
     registry = load_registry()
     values = compute_values(datasets, registry)
     return evaluate_values(values, datasets.get("targets"), registry)
 
 
+def values_with_projection(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """values_table plus, on every value that has a target, the indicator's projection to its target period."""
+    registry = load_registry()
+    values = values_table(datasets)
+    summary = kpi_summary(values, datasets.get("targets"), registry).set_index("indicator")
+    projections = {i: (p.as_dict() if p is not None else None) for i, p in summary["projection"].items()}
+    values["projection"] = [projections.get(i) if pd.notna(t) else None
+                            for i, t in zip(values["indicator"], values["target"])]
+    return values
+
+
 def current_values(*, engine=None, at_revision: int | None = None) -> pd.DataFrame:
-    return values_table(storage.load_all(engine=engine, at_revision=at_revision))
+    return values_with_projection(storage.load_all(engine=engine, at_revision=at_revision))
 
 
 def values_as_records(values: pd.DataFrame) -> list[dict]:
@@ -164,3 +175,11 @@ def value_diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     changed = ~((merged["value_before"] - merged["value_after"]).abs() < 1e-9)
     return merged[changed].rename(columns={"value_before": "before", "value_after": "after"}) \
         .sort_values(keys, ignore_index=True)
+
+
+def store_targets(result: ImportResult, *, user: str = "analyst", note: str = "") -> int:
+    """The whole target table as edited, as one revision that replaces every current target (the audit trail)."""
+    if not result.ok:
+        raise ValueError("the targets have errors; nothing was stored")
+    return storage.store("targets", result.frame, mode="replace", user=user, file_name=result.file_name,
+                         sha256=result.sha256, note=note)

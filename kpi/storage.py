@@ -87,11 +87,24 @@ def get_engine(url: str | None = None) -> sa.Engine:
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         try:
             metadata.create_all(engine)
+            _add_missing_columns(engine)
         except sa.exc.OperationalError as exc:
             raise StorageError(f"the database at {engine.url.render_as_string(hide_password=True)} "
                                f"cannot be opened: {exc.orig}") from None
         _engines[url] = engine
     return _engines[url]
+
+
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """Additive migration: a column added to the contract later is added (nullable) to an existing database."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in TABLES.values():
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 def _current_user() -> str:

@@ -8,7 +8,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from kpi import service, storage
+from kpi import auth, service, storage
 from kpi.charts import TOPOJSON_URL
 from kpi.exporting import to_safe_csv
 from kpi.i18n import LANGS, status_label, t
@@ -123,3 +123,33 @@ def page_start(title_key: str, dataset: str) -> tuple[str, Snapshot, pd.DataFram
         empty_state()
         st.stop()
     return code, snap, frame
+
+
+def is_analyst() -> bool:
+    """Checked on the server for every analyst action, whatever the page shows."""
+    return st.session_state.get("role") == "analyst" and auth.analyst_password(st.secrets) is not None
+
+
+def analyst_gate() -> bool:
+    """Show the sign-in (or why uploads are disabled) to viewers; True once signed in as analyst."""
+    code = lang()
+    expected = auth.analyst_password(st.secrets)
+    if expected is None:
+        st.warning(t("no_password_configured", code))
+        return False
+    if is_analyst():
+        left, right = st.columns([4, 1])
+        left.caption(t("signed_in", code))
+        if right.button(t("sign_out", code), key="sign_out"):
+            st.session_state.pop("role", None)
+            st.rerun()
+        return True
+    st.info(t("analyst_only", code))
+    with st.form("sign_in"):
+        given = st.text_input(t("password", code), type="password")
+        if st.form_submit_button(t("sign_in", code)):
+            if auth.password_matches(given, expected):
+                st.session_state["role"] = "analyst"
+                st.rerun()
+            st.error(t("wrong_password", code))
+    return False

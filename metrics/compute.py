@@ -185,3 +185,16 @@ def totals_by(frame: pd.DataFrame, *, by: str, value: str, top: int | None = Non
     """Sum of ``value`` per ``by`` category, largest first (the ``top`` largest when given)."""
     totals = frame.groupby(by, as_index=False)[value].sum().sort_values(value, ascending=False, ignore_index=True)
     return totals.head(top) if top else totals
+
+
+def peer_values(indicators: pd.DataFrame | None, *, indicator: str, scale: float = 1.0) -> pd.DataFrame:
+    """Other institutions' values of an indicator (rows with an ``institution``), for drawing beside ours."""
+    columns = ["institution", "period", "value"]
+    if indicators is None or indicators.empty or "institution" not in indicators:
+        return pd.DataFrame(columns=columns)
+    rows = indicators[(indicators["indicator"] == indicator) & indicators["institution"].fillna("").ne("")]
+    parts = [indicator_by_year(part, indicator=indicator, scale=scale, institution=name).assign(institution=name)
+             for name, part in rows.groupby("institution")]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True).rename(columns={"fiscal_year": "period"})[columns]

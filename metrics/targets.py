@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from metrics.forecast import historical_growth, project, required_growth, year_reached
+
 # The one place the status thresholds live; the app prints them from here.
 AT_RISK_TOLERANCE = 0.05  # within 5 % short of the glide path is "at risk", further is "off track"
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
@@ -32,9 +34,23 @@ def glide_points(target: pd.Series | dict) -> list[tuple[int, float]]:
 
 
 def glide_path(target: pd.Series | dict, periods) -> np.ndarray:
-    """Expected value at each period: straight lines through the points, flat outside them."""
-    xs, ys = zip(*glide_points(target))
-    return np.interp(np.asarray(list(periods), dtype=float), xs, ys)
+    """Expected value at each period through baseline, milestones and target, flat outside them.
+
+    Straight lines by default (counts); ``glide = compound`` grows at a steady rate between points, falling back
+    to a straight line on a segment that starts or ends at zero or below.
+    """
+    points = glide_points(target)
+    xs, ys = (np.array(v, dtype=float) for v in zip(*points))
+    at = np.asarray(list(periods), dtype=float)
+    linear = np.interp(at, xs, ys)
+    if str(target.get("glide") or "linear") != "compound":
+        return linear
+    out = linear.copy()
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if y0 > 0 and y1 > 0 and x1 > x0:
+            inside = (at >= x0) & (at <= x1)
+            out[inside] = y0 * (y1 / y0) ** ((at[inside] - x0) / (x1 - x0))
+    return out
 
 
 def status_of(value: float | None, *, expected: float, target: float, direction: str,
@@ -64,6 +80,20 @@ def target_for(targets: pd.DataFrame, indicator: str, period: int | None) -> pd.
         if not ahead.empty:
             return ahead.iloc[0]
     return rows.iloc[-1]
+
+
+def _foresight(series: pd.DataFrame, row: dict, *, direction: str) -> dict:
+    """Required vs historical growth, the year reached at historical growth, and the projection to the target."""
+    out = {"historical_growth": historical_growth(series), "required_growth": math.nan, "reach_year": None,
+           "projection": None}
+    if row["target_period"] is None or row["period"] is None:
+        return out
+    out["required_growth"] = required_growth(row["period"], row["value"], row["target_period"], row["target"])
+    out["reach_year"] = year_reached(row["period"], row["value"], row["target"], out["historical_growth"],
+                                     direction=direction)
+    out["projection"] = project(series, until=max(row["target_period"], row["period"]), target=row["target"],
+                                direction=direction)
+    return out
 
 
 def kpi_summary(values: pd.DataFrame, targets: pd.DataFrame | None, registry: pd.DataFrame) -> pd.DataFrame:
@@ -97,6 +127,8 @@ def kpi_summary(values: pd.DataFrame, targets: pd.DataFrame | None, registry: pd
                                           target_period=row["target_period"])
         row["progress_pct"] = (100.0 * row["value"] / row["target"]
                                if row["target"] and not math.isnan(row["target"]) else math.nan)
+        row.update(_foresight(series, row, direction=str(target.get("direction") or spec.direction)
+                              if target is not None else spec.direction))
         rows.append(row)
     summary = pd.DataFrame(rows)
     for column in ("period", "previous_period", "target_period"):

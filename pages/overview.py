@@ -5,6 +5,7 @@ import streamlit as st
 
 from kpi import charts, ui
 from kpi.i18n import format_percent, format_value, indicator_name, period_label, t
+from kpi.narrative import kpi_sentence, strategy_sentence
 from metrics.registry import PILLARS
 from metrics.targets import AT_RISK_TOLERANCE, glide_frame, target_for
 
@@ -16,6 +17,7 @@ if snap.empty:
     ui.empty_state()
     st.stop()
 
+st.info(strategy_sentence(snap.summary, lang), icon="🧭")
 chosen = st.pills(t("pillar_filter", lang), PILLARS, selection_mode="multi", default=list(PILLARS),
                   format_func=lambda p: t(f"pillar_{p}", lang), key="pillars")
 targets = snap.datasets["targets"]
@@ -39,6 +41,9 @@ def kpi_card(row) -> None:
             st.caption(t("target_line", lang, value=format_value(row.target, row.unit, lang),
                          period=period_label(row.target_period, row.period_kind, lang))
                        + f" · {t('progress', lang, pct=format_percent(row.progress_pct))}")
+            if pd.notna(row.required_growth) and row.status != "achieved":
+                st.caption(f"{t('required_growth', lang)} {format_percent(100 * row.required_growth, signed=True)} · "
+                           f"{t('historical_growth', lang)} {format_percent(100 * row.historical_growth, signed=True)}")
         else:
             st.caption(t("no_target", lang))
         if not series.empty:
@@ -47,7 +52,11 @@ def kpi_card(row) -> None:
             target_row = row._asdict() if pd.notna(row.target_period) else None
             ui.plot(charts.kpi_trend(series, unit=row.unit, period_kind=row.period_kind, lang=lang,
                                      target=target_row, glide=glide, small=True), key=f"spark_{row.indicator}")
+        with st.expander(t("summary", lang)):
+            st.write(kpi_sentence(row._asdict(), snap.registry, lang))
         ui.source_caption(snap.sources.get(row.indicator, []), snap.as_of(spec["dataset"]))
+        st.page_link("pages/indicator.py", label=t("kpi_detail", lang), icon="📈",
+                     query_params={"kpi": row.indicator, "lang": lang})
 
 
 for pillar in chosen or PILLARS:
@@ -58,31 +67,4 @@ for pillar in chosen or PILLARS:
             with column:
                 kpi_card(row)
 
-st.divider()
-st.subheader(t("kpi_detail", lang))
-ids = list(snap.registry.index)
-default = st.query_params.get("kpi", ids[0])
-indicator = st.selectbox(t("indicator", lang), ids, index=ids.index(default) if default in ids else 0,
-                         format_func=lambda i: indicator_name(snap.registry, i, lang), key="kpi_detail")
-st.query_params["kpi"] = indicator
-spec = snap.registry.loc[indicator]
-series = snap.values[snap.values["indicator"] == indicator]
-row = snap.summary.set_index("indicator").loc[indicator]
-st.caption(spec["definition_ja" if lang == "ja" else "definition_en"])
-if series.empty:
-    st.info(t("empty_selection", lang))
-else:
-    target = target_for(targets, indicator, row["period"])
-    ui.plot(charts.kpi_trend(series, unit=spec["unit"], period_kind=spec["period_kind"], lang=lang,
-                             target=row if pd.notna(row["target_period"]) else None,
-                             glide=glide_frame(target) if target is not None else None,
-                             title=indicator_name(snap.registry, indicator, lang)), key="detail_chart")
-    ui.source_caption(snap.sources.get(indicator, []), snap.as_of(spec["dataset"]))
-    if row["target_source"]:
-        st.caption(f"{t('target', lang)} — {t('source', lang)}: {row['target_source']}")
-    table = series.assign(period_label=[period_label(p, spec["period_kind"], lang) for p in series["period"]])
-    table = table[["indicator", "period", "period_label", "value", "numerator", "denominator", "target",
-                   "glide_path", "status"]]
-    st.dataframe(table, hide_index=True, width="stretch")
-    ui.download_csv(table, f"kpi_{indicator}", key="download_detail")
 st.caption(t("status_rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))

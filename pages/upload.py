@@ -2,39 +2,15 @@
 
 import streamlit as st
 
-from kpi import auth, service, storage, ui
+from kpi import service, storage, ui
 from kpi.i18n import t
 from kpi.importer import read_file
 from kpi.schemas import DATASETS
 
 lang = ui.lang()
 st.title(t("upload", lang))
-expected = auth.analyst_password(st.secrets)
-
-
-def is_analyst() -> bool:
-    """Checked again on the server for every analyst action, whatever the page shows."""
-    return st.session_state.get("role") == "analyst" and expected is not None
-
-
-if expected is None:
-    st.warning(t("no_password_configured", lang))
+if not ui.analyst_gate():
     st.stop()
-if not is_analyst():
-    st.info(t("analyst_only", lang))
-    with st.form("sign_in"):
-        given = st.text_input(t("password", lang), type="password")
-        if st.form_submit_button(t("sign_in", lang)):
-            if auth.password_matches(given, expected):
-                st.session_state["role"] = "analyst"
-                st.rerun()
-            st.error(t("wrong_password", lang))
-    st.stop()
-
-st.caption(t("signed_in", lang))
-if st.button(t("sign_out", lang)):
-    st.session_state.pop("role", None)
-    st.rerun()
 
 snap = ui.snapshot()
 c1, c2 = st.columns(2)
@@ -85,7 +61,7 @@ if upload is not None:
             st.dataframe(diff, hide_index=True, width="stretch")
         note = st.text_input(t("note", lang), key="upload_note")
         if st.button(t("commit", lang), type="primary", key="commit"):
-            if not is_analyst():
+            if not ui.is_analyst():
                 st.error(t("analyst_only", lang))
                 st.stop()
             revision = service.import_result(result, mode=mode, user="analyst", note=note)
@@ -98,7 +74,7 @@ st.dataframe(history.sort_values("revision", ascending=False), hide_index=True, 
 if not history.empty:
     revision = st.selectbox(t("rollback_to", lang), history["revision"].tolist()[::-1], key="rollback_revision")
     if st.button(t("rollback", lang), key="rollback"):
-        if not is_analyst():
+        if not ui.is_analyst():
             st.error(t("analyst_only", lang))
             st.stop()
         new = storage.rollback(int(revision), user="analyst")

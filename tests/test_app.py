@@ -6,7 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-PAGES = ["pages/overview.py", "pages/mobility.py", "pages/research.py", "pages/partnerships.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/mobility.py", "pages/research.py", "pages/partnerships.py",
+         "pages/targets.py", "pages/data.py"]
 
 
 def open_page(page: str, lang: str) -> AppTest:
@@ -24,7 +25,7 @@ def test_page_renders_without_exception(sample_db, page, lang):
     app = open_page(page, lang)
     assert not app.exception, app.exception
     assert app.title, "every page has a title"
-    if page != "pages/data.py":
+    if page not in ("pages/data.py", "pages/targets.py"):
         assert app.get("plotly_chart"), "charts are drawn"
 
 
@@ -80,3 +81,14 @@ def test_upload_page_asks_viewers_to_sign_in(sample_db, monkeypatch):
     app.button[0].click().run()
     assert any("Signed in as analyst" in c.value for c in app.caption)
     assert app.selectbox  # dataset, encoding, constants, rollback
+
+
+def test_targets_page_lets_only_analysts_edit(sample_db, monkeypatch):
+    monkeypatch.setenv("KPI_ANALYST_PASSWORD", "secret")
+    app = open_page("pages/targets.py", "en")
+    assert not app.exception and app.dataframe  # everyone reads the targets
+    assert not app.get("arrow_data_editor") and not [b for b in app.button if b.label == "Save targets"]
+    app.text_input[0].input("secret")
+    app.button[0].click().run()
+    assert not app.exception
+    assert [b for b in app.button if b.label == "Save targets"]

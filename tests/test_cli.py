@@ -113,3 +113,14 @@ def test_console_script_runs_as_a_process(database_url, tmp_path):
     done = subprocess.run([sys.executable, "-m", "kpi.cli", "values", "--json"], capture_output=True, text=True,
                           check=True)
     assert json.loads(done.stdout)[0]["value"] == 12.0
+
+
+def test_values_carry_target_glide_status_and_projection(sample_db, capsys):
+    records = json.loads(values_json(capsys))
+    with_target = [r for r in records if r["target"] is not None]
+    assert with_target and all({"target", "glide_path", "status", "projection"} <= r.keys() for r in with_target)
+    assert {r["status"] for r in with_target} <= {"achieved", "on_track", "at_risk", "off_track", "no_data"}
+    latest = [r for r in with_target if r["indicator"] == "international_students"][-1]
+    assert latest["projection"]["target_period"] == 2030 and 0 <= latest["projection"]["probability"] <= 1
+    single = [r for r in with_target if r["indicator"] == "joint_graduate_programs"]
+    assert single[0]["projection"] is None  # one data point: no trend is claimed

@@ -90,3 +90,16 @@ def test_indicator_ids_are_checked_against_the_registry():
     data = b"indicator,fiscal_year,value\nno_such_kpi,2023,5\n"
     result = read_file(data, "indicators")
     assert [(p.line, p.column) for p in result.errors] == [(2, "indicator")]
+
+
+@pytest.mark.parametrize("name,row,column", [
+    ("target before baseline", "international_students,2025,100,2020,200,,up", "target_period"),
+    ("unknown indicator", "no_such,2020,100,2025,200,,up", "indicator"),
+    ("bad direction", "international_students,2020,100,2025,200,,sideways", "direction"),
+    ("text as a value", "international_students,2020,many,2025,200,,up", "baseline_value"),
+])
+def test_target_rows_are_validated(name, row, column):
+    data = f"indicator,baseline_period,baseline_value,target_period,target_value,milestones,direction\n{row}\n".encode()
+    result = read_file(data, "targets")
+    assert not result.ok, name
+    assert (2, column) in [(p.line, p.column) for p in result.errors], (name, result.errors)

@@ -152,3 +152,15 @@ def test_compute_values_and_summary_on_tiny_datasets():
     assert (row["value"], row["previous_value"], row["expected"], row["status"]) == (100, 90, 110, "off_track")
     assert row["change_pct"] == pytest.approx(100 * 10 / 90)
     assert summary.loc["agreements_active", "status"] == "no_data"
+
+
+@pytest.mark.parametrize("name,target,period,expected", [
+    ("compound halfway is the geometric mean",
+     {"baseline_period": 2020, "baseline_value": 100, "target_period": 2030, "target_value": 400, "glide": "compound"},
+     2025, 200),
+    ("compound with a zero baseline falls back to a line",
+     {"baseline_period": 2020, "baseline_value": 0, "target_period": 2030, "target_value": 10, "glide": "compound"},
+     2025, 5),
+])
+def test_compound_glide_path(name, target, period, expected):
+    assert glide_path(target, [period])[0] == pytest.approx(expected), name
