@@ -15,11 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian's Chromium (browser tests) and Noto CJK (Japanese glyphs in screenshots), installed only when missing.
+# From Debian, only when missing: Chromium (browser tests, kaleido), Noto CJK (Japanese glyphs in screenshots,
+# images and PDFs), LibreOffice Impress and poppler (the deck converts to PDF, the PDF to PNG pages).
+SYSTEM_PACKAGES = chromium fonts-noto-cjk libreoffice-impress poppler-utils
 system-deps:
-	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-		echo "installing chromium and fonts-noto-cjk from Debian"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing from Debian:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
 run: install
@@ -33,7 +36,7 @@ test: install system-deps lint
 	$(BIN)/python -m pytest
 
 bench: install system-deps
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) var artifacts .pytest_cache

@@ -7,7 +7,7 @@ from kpi.ui import language_switch
 
 st.set_page_config(page_title="Tohoku University International Strategy KPIs", page_icon="🌏",
                    layout="wide")
-lang = language_switch()
+lang = language_switch(hidden=st.query_params.get("present") == "1")
 pages = [
     st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:",
             default=True),
@@ -20,4 +20,8 @@ pages = [
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
     st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
 ]
-st.navigation(pages).run()
+if st.query_params.get("present") == "1":
+    # Presentation mode: one page, no sidebar; the page hides the toolbar and running indicator itself.
+    st.navigation([st.Page("pages/present.py", title=t("present", lang), default=True)], position="hidden").run()
+else:
+    st.navigation(pages).run()

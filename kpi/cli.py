@@ -122,6 +122,31 @@ def cmd_serve(args) -> int:
     return streamlit_cli.main()
 
 
+def cmd_export(args) -> int:
+    """pptx / pdf of every KPI, or png of one KPI's chart, from the newest revision (or --revision)."""
+    from kpi import exports
+
+    at = args.revision
+    datasets = storage.load_all(at_revision=at)
+    history = storage.history()
+    if at is not None:
+        history = history[history["revision"] <= at]
+    deck = exports.build_deck(datasets, history, lang=args.lang, pillars=args.pillar)
+    if args.format == "pptx":
+        data = exports.deck_pptx(deck)
+    elif args.format == "pdf":
+        data = exports.deck_pdf(deck)
+    else:
+        slides = [s for s in deck.slides if s.indicator == args.indicator]
+        if not slides:
+            print(f"error: --indicator must be one of {', '.join(s.indicator for s in deck.slides)}", file=sys.stderr)
+            return 1
+        data = exports.chart_png(slides[0], args.lang)
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({len(data):,} bytes, {len(deck.slides)} KPIs, revision {deck.revision})")
+    return 0
+
+
 def cmd_schema(_args) -> int:
     print(contract_markdown())
     return 0
@@ -163,6 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load-sample", help="import the bundled sample data")
     p.add_argument("--if-empty", action="store_true", help="only when the database holds no revision yet")
     p.set_defaults(func=cmd_load_sample)
+    p = sub.add_parser("export", help="take-away documents: pptx deck, pdf report, png chart")
+    p.add_argument("format", choices=["pptx", "pdf", "png"])
+    p.add_argument("--out", required=True)
+    p.add_argument("--lang", choices=["en", "ja"], default="en")
+    p.add_argument("--pillar", action="append", choices=["education", "research", "industry", "community"],
+                   help="only these pillars (repeatable); all by default")
+    p.add_argument("--indicator", help="for png: the KPI whose chart to draw")
+    p.add_argument("--revision", type=int, help="freeze the data at this revision")
+    p.set_defaults(func=cmd_export)
     p = sub.add_parser("serve", help="serve the app (extra arguments go to streamlit run)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("schema", help="print the data contract as Markdown")

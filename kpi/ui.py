@@ -19,11 +19,13 @@ STATUS_BADGE_COLOURS = {"achieved": "blue", "on_track": "green", "at_risk": "ora
                         "no_data": "gray", "no_target": "gray"}
 
 
-def language_switch() -> str:
+def language_switch(*, hidden: bool = False) -> str:
     """Sidebar switch, remembered in the URL (?lang=ja) so a shared link opens in the same language."""
     default = st.query_params.get("lang", "en")
     if "lang" not in st.session_state:
         st.session_state["lang"] = default if default in LANGS else "en"
+    if hidden:
+        return st.session_state["lang"] or "en"
     lang = st.sidebar.segmented_control("Language / 言語", LANGS, key="lang",
                                         format_func=lambda code: {"en": "English", "ja": "日本語"}[code])
     lang = lang or "en"
@@ -72,11 +74,11 @@ def _snapshot(url: str, revision: int) -> Snapshot:
                     service.indicator_sources(datasets, registry))
 
 
-def snapshot() -> Snapshot:
-    """The data at its newest revision; a database problem becomes a message with a retry, not a traceback."""
+def snapshot(at_revision: int | None = None) -> Snapshot:
+    """The data at its newest revision (or a frozen one); a database problem is a message with a retry."""
     try:
         url = storage.database_url()
-        revision = storage.latest_revision(engine=storage.get_engine(url))
+        revision = at_revision or storage.latest_revision(engine=storage.get_engine(url))
         return _snapshot(url, revision)
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
         st.error(t("storage_error", lang(), error=str(getattr(exc, "orig", exc) or exc)), icon="⚠️")
@@ -97,11 +99,13 @@ def source_caption(sources: list[str], as_of: str) -> None:
         st.caption(f"⚠ {t('illustrative', code)}")
 
 
-def plot(fig, *, key: str | None = None, geo: bool = False) -> None:
-    config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = False) -> None:
+    """A chart whose camera button saves a presentation-resolution PNG (1920×1080); ``own_theme`` keeps our fonts."""
+    config = {"displaylogo": False,
+              "toImageButtonOptions": {"format": "png", "width": 1920, "height": 1080, "scale": 1}}
     if geo:
         config["topojsonURL"] = TOPOJSON_URL
-    st.plotly_chart(fig, config=config, key=key, width="stretch")
+    st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None if own_theme else "streamlit")
 
 
 def download_csv(frame: pd.DataFrame, name: str, *, key: str) -> None:
@@ -153,3 +157,26 @@ def analyst_gate() -> bool:
                 st.rerun()
             st.error(t("wrong_password", code))
     return False
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def deck_bytes(url: str, revision: int, lang: str, kind: str, pillars: tuple[str, ...] = ()) -> bytes:
+    """A PPTX or PDF of the data at ``revision``, cached: the same revision always gives the same document."""
+    from kpi import exports
+
+    snap = _snapshot(url, revision)
+    deck = exports.build_deck(snap.datasets, snap.history, lang=lang, pillars=list(pillars) or None)
+    return exports.deck_pptx(deck) if kind == "pptx" else exports.deck_pdf(deck)
+
+
+def export_buttons(snap: Snapshot, *, pillars: tuple[str, ...] = (), key: str = "export") -> None:
+    """Download buttons for the deck and the report; built only when clicked."""
+    code = lang()
+    url = storage.database_url()
+    st.download_button(t("download_pptx", code), data=lambda: deck_bytes(url, snap.revision, code, "pptx", pillars),
+                         file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.pptx", icon=":material/slideshow:",
+                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                         key=f"{key}_pptx", on_click="ignore")
+    st.download_button(t("download_pdf", code), data=lambda: deck_bytes(url, snap.revision, code, "pdf", pillars),
+                          file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.pdf", icon=":material/picture_as_pdf:",
+                          mime="application/pdf", key=f"{key}_pdf", on_click="ignore")

@@ -21,6 +21,9 @@ st.info(strategy_sentence(snap.summary, lang), icon="🧭")
 chosen = st.pills(t("pillar_filter", lang), PILLARS, selection_mode="multi", default=list(PILLARS),
                   format_func=lambda p: t(f"pillar_{p}", lang), key="pillars")
 targets = snap.datasets["targets"]
+with st.container(horizontal=True):
+    st.link_button(f"▶ {t('present', lang)}", url=f"/?present=1&lang={lang}", icon=":material/co_present:")
+    ui.export_buttons(snap, pillars=tuple(chosen or ()), key="overview_export")
 
 
 def kpi_card(row) -> None:

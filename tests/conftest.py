@@ -119,6 +119,7 @@ def analyst_server(tmp_path):
     service.load_sample(engine=storage.get_engine(url))
     ARTIFACTS.mkdir(exist_ok=True)
     server = Server(url, KPI_ANALYST_PASSWORD=ANALYST_PASSWORD)
+    server.database_url = url
     yield server
     server.stop()
 
@@ -149,5 +150,17 @@ def page(chromium, request):
             if "ERR_ABORTED" not in (r.failure or "") else None)
     page.problems = problems
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
     context.close()
     assert not problems, problems
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test (for its screenshot)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -1,0 +1,74 @@
+"""The presenter's journey in Chromium: every slide by arrow key, the deck download, data frozen during a meeting."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from tests_support import settle
+
+from kpi import storage
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def counter(page) -> str:
+    return page.get_by_text(" · ", exact=False).filter(has_text="Frozen at revision").first.inner_text()
+
+
+def test_presenter_moves_through_every_slide_and_downloads_the_deck(app_server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{app_server.url}/?present=1&lang=en")
+    settle(page)
+    assert "rev=" in page.url  # the revision it opened with rides in the URL
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    first = counter(page)
+    total = int(first.split(" · ")[0].split("/")[1])
+    seen = []
+    for number in range(1, total + 1):
+        page.get_by_text(f"{number} / {total} ·").wait_for(timeout=30000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        seen.append(number)
+        if number > 1:
+            page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=30000)
+        if number in (1, 2):
+            page.screenshot(path=str(ARTIFACTS / f"present-slide-{number}.png"))
+        page.keyboard.press("ArrowRight")
+    assert seen == list(range(1, total + 1))
+    page.get_by_text(f"1 / {total} ·").wait_for()  # wraps round to the title slide
+
+    page.goto(f"{app_server.url}/?lang=en")
+    settle(page)
+    with page.expect_download(timeout=120000) as download:
+        page.get_by_role("button", name="Slides (PowerPoint)").click()
+    path = download.value.path()
+    assert Path(path).read_bytes()[:2] == b"PK"  # a zip: the .pptx
+
+
+def test_an_upload_during_the_meeting_does_not_change_the_slides(analyst_server, page):
+    base = analyst_server.url
+    page.goto(f"{base}/?present=1&lang=en&slide=1")
+    settle(page)
+    page.get_by_text("International students", exact=True).wait_for()
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == "2,145"
+
+    engine = storage.get_engine(analyst_server.database_url)
+    frame = pd.DataFrame({"fiscal_year": [2023], "direction": ["inbound"], "students": [5000]})
+    new_revision = storage.store("mobility", frame, note="uploaded during the meeting", engine=engine)
+
+    page.keyboard.press("ArrowRight")
+    page.get_by_text("3 / 11 ·").wait_for()
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("2 / 11 ·").wait_for()
+    page.get_by_text("International students", exact=True).wait_for()
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == "2,145"
+    assert page.get_by_text("Frozen at revision 6").count() == 1
+    page.reload()
+    settle(page)
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == "2,145"  # a reload keeps the frozen revision
+
+    page.goto(f"{base}/?lang=en")  # outside the meeting, the new revision is what everyone sees
+    settle(page)
+    page.wait_for_selector("[data-testid='stMetricValue']")
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == "7,145"
+    assert new_revision == 7
