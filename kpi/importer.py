@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 
@@ -20,6 +21,7 @@ from metrics.periods import PeriodError, parse_date, parse_fiscal_year
 from metrics.registry import load_registry
 
 HEADER_SEARCH_ROWS = 30
+MAX_ERRORS = 1000  # listed one by one; beyond that the count is given
 FOOTNOTE = re.compile(r"^(※|注|出典|備考|Source\s*:|Note\s*:|Notes\s*:)", re.IGNORECASE)
 TOTAL_WORDS = {"合計", "計", "小計", "総計", "総数", "total", "grand total", "subtotal", "sub-total"}
 NONE_DASHES = {"-", "−", "―", "—", "‐", "–", "ー"}
@@ -115,11 +117,74 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                                 "choose the encoding explicitly (--encoding, or the choice on the upload page)"))
 
 
-def read_records(text: str) -> tuple[list[list[str]], str]:
-    """Split into records (quoted commas and line breaks handled); tab-delimited when tabs dominate."""
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
+def _delimiter(text: str) -> str:
+    sample = "\n".join(text[:20000].splitlines()[:HEADER_SEARCH_ROWS])
+    return "\t" if sample.count("\t") > sample.count(",") else ","
+
+
+def read_head(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The first records, and for each the number of physical lines read up to its end."""
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
+    records, ends = [], []
+    for record in reader:
+        records.append(record)
+        ends.append(reader.line_num)
+        if len(records) >= HEADER_SEARCH_ROWS:
+            break
+    return records, ends
+
+
+def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, width: int) -> pd.DataFrame:
+    """Every record after the header as strings ('' when empty), indexed by its line as a spreadsheet numbers it.
+
+    pandas' C parser does the bulk work; a file it cannot split (a row wider than expected) goes through the
+    csv module instead, which takes any shape.
+    """
+    offset = 0
+    for _ in range(skip_lines):
+        offset = text.index("\n", offset) + 1 if "\n" in text[offset:] else len(text)
+    body_text = text[offset:]
+    body = _read_rectangular(body_text, delimiter=delimiter, width=width)
+    if body is None:
+        try:
+            body = pd.read_csv(io.StringIO(body_text), sep=delimiter, header=None, names=range(width), dtype="str",
+                               keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                               on_bad_lines="error")
+        except (pd.errors.ParserError, ValueError):
+            records = list(csv.reader(io.StringIO(body_text, newline=""), delimiter=delimiter))
+            width = max([width, *map(len, records)]) if records else width
+            body = pd.DataFrame([r + [""] * (width - len(r)) for r in records], columns=range(width), dtype="str")
+    body.index = range(first_line, first_line + len(body))
+    return body
+
+
+def _read_rectangular(body_text: str, *, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Arrow's multithreaded CSV reader for the common case: every row as wide as the first, no blank line.
+
+    Anything else (a footnote row, a blank line) returns None and the tolerant readers take over, so that the
+    line numbers always match the file.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first = next(csv.reader(io.StringIO(body_text[:100_000], newline=""), delimiter=delimiter), None)
+    if not first:
+        return None
+    names = [str(i) for i in range(len(first))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body_text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    body = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    body.columns = range(len(names))
+    for extra in range(len(names), width):
+        body[extra] = ""
+    return body
 
 
 def _alias_map(columns: tuple[Column, ...]) -> dict[str, str]:
@@ -229,22 +294,37 @@ def parser_for(col: Column):
 
 
 def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem]) -> pd.Series:
-    """Parse one column's cells; every bad cell becomes a Problem naming its line and the file's header."""
+    """Parse one column's cells; every bad cell becomes a Problem naming its line and the file's header.
+
+    Each distinct cell text is parsed once (a million rows hold few distinct years, directions or countries),
+    then mapped back onto the rows.
+    """
     parse = parser_for(col)
-    out = []
-    for line, text in raw.items():
-        if text is None or str(text).strip() == "":
+    codes, uniques = pd.factorize(raw.fillna("").astype("object"), sort=False)
+    parsed: list[object] = []
+    failures: dict[int, str] = {}
+    for number, text in enumerate(uniques):
+        value = None
+        if str(text).strip() == "":
             if col.required:
-                errors.append(Problem(f"{col.name} is missing", line, label))
-            out.append(None)
-            continue
-        try:
-            out.append(parse(text))
-        except ValueError as exc:
-            errors.append(Problem(str(exc), line, label, str(text)))
-            out.append(None)
-    series = pd.Series(out, index=raw.index, dtype="object")
-    return _to_stored(series, col)
+                failures[number] = f"{col.name} is missing"
+        else:
+            try:
+                value = parse(text)
+            except ValueError as exc:
+                failures[number] = str(exc)
+        parsed.append(value)
+    if failures:
+        bad_rows = np.flatnonzero(np.isin(codes, list(failures)))
+        room = max(0, MAX_ERRORS + 1 - len(errors))
+        for row in bad_rows[:room]:
+            message = failures[codes[row]]
+            text = "" if message.endswith("missing") else str(uniques[codes[row]])
+            errors.append(Problem(message, raw.index[row], label, text))
+    lookup = np.empty(len(parsed), dtype=object)
+    lookup[:] = parsed
+    series = pd.Series(lookup[codes] if len(parsed) else [None] * len(raw), index=raw.index, dtype="object")
+    return _to_stored(series.astype("object"), col)
 
 
 def _to_stored(series: pd.Series, col: Column) -> pd.Series:
@@ -258,15 +338,25 @@ def _to_stored(series: pd.Series, col: Column) -> pd.Series:
     return series.astype("str").where(series.notna(), None)
 
 
-def _row_kind(record: list[str]) -> str:
-    cells = [c.strip() for c in record if c and c.strip()]
-    if not cells:
-        return "blank"
-    if FOOTNOTE.match(cell_text(cells[0])):
-        return "footnote"
-    if any(header_key(c) in TOTAL_WORDS for c in cells):
-        return "total"
-    return "data"
+def classify_rows(body: pd.DataFrame) -> pd.Series:
+    """'blank', 'footnote' (first filled cell starts with ※, 注, 出典, Source:), 'total' (合計, Total…) or 'data'."""
+    first = pd.Series("", index=body.index, dtype="object")
+    totals = pd.Series(False, index=body.index)
+    for column in reversed(body.columns):
+        cells = body[column].str.strip()
+        if not (cells != "").any():
+            continue  # an empty column (a trailing comma on every line) says nothing about the row
+        first = first.where(cells == "", cells)
+        total_words = [u for u in pd.unique(cells) if u and header_key(u) in TOTAL_WORDS]
+        if total_words:
+            totals |= cells.isin(total_words)
+    kinds = pd.Series("data", index=body.index, dtype="object")
+    notes = [u for u in pd.unique(first) if u and FOOTNOTE.match(cell_text(u))]
+    footnote = first.isin(notes)
+    kinds[totals] = "total"
+    kinds[footnote] = "footnote"
+    kinds[first == ""] = "blank"
+    return kinds
 
 
 def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
@@ -279,7 +369,8 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
     except ImportFailure as failure:
         result.errors.append(failure.problem)
         return result
-    records, result.delimiter = read_records(text)
+    result.delimiter = _delimiter(text)
+    records, ends = read_head(text, result.delimiter)
     aliases = _alias_map(columns)
     header_index = _find_header(records, aliases)
     if header_index is None:
@@ -328,20 +419,17 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
     if result.errors:
         return result
 
-    data_records, totals = [], []
-    for index in range(header_index + 1, len(records)):
-        kind = _row_kind(records[index])
-        if kind == "data":
-            data_records.append((index + 1, records[index]))
-        elif kind == "total":
-            totals.append((index + 1, records[index]))
-    if not data_records:
+    body = read_body(text, delimiter=result.delimiter, skip_lines=ends[header_index],
+                     first_line=result.header_line + 1, width=len(header) + 4)
+    kinds = classify_rows(body)
+    totals = [(line, list(body.loc[line])) for line in kinds.index[kinds == "total"]]
+    body = body[kinds == "data"]
+    if body.empty:
         result.errors.append(Problem("the file has a header but no data rows", result.header_line))
         return result
 
     def cells(position: int) -> pd.Series:
-        return pd.Series([r[position] if position < len(r) else "" for _, r in data_records],
-                         index=[line for line, _ in data_records], dtype="object")
+        return body[position]
 
     labels = {name: header[pos].strip() for name, pos in positions.items()}
     raw: dict[str, pd.Series] = {name: cells(pos) for name, pos in positions.items()}
@@ -359,6 +447,10 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
     else:
         frame = _parse_frame(pd.DataFrame(raw), columns, labels, constants, result)
 
+    if len(result.errors) > MAX_ERRORS:
+        hidden = len(result.errors) - MAX_ERRORS
+        del result.errors[MAX_ERRORS:]
+        result.errors.append(Problem(f"… and more errors after these {MAX_ERRORS} ({hidden}+ not listed)"))
     result.constants = {name: frame[name].iloc[0] for name in constants if name in frame and len(frame)}
     _check_registry(frame, dataset, labels, result)
     if result.errors:
@@ -424,7 +516,7 @@ def _validate_schema(frame: pd.DataFrame, dataset: str, labels: dict[str, str], 
         if STORED_TYPES[col.kind] == "int64" and stored[col.name].notna().all():
             stored[col.name] = stored[col.name].astype("int64")
         elif STORED_TYPES[col.kind] == "str":
-            stored[col.name] = stored[col.name].astype("object")
+            stored[col.name] = stored[col.name].astype("str")
     try:
         pandera_schema(dataset).validate(stored, lazy=True)
     except pandera.errors.SchemaErrors as exc:

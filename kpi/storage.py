@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import itertools
 import os
 from pathlib import Path
 
@@ -114,17 +115,33 @@ def _current_user() -> str:
         return "unknown"
 
 
-def _records(dataset: str, frame: pd.DataFrame, revision: int) -> list[dict]:
-    names = [col.name for col in DATASETS[dataset]]
-    out = frame.reindex(columns=names).astype("object")
-    for col in DATASETS[dataset]:
-        if STORED_TYPES[col.kind].startswith("datetime"):
-            out[col.name] = [v.date() if not pd.isna(v) else None for v in out[col.name]]
-    out = out.where(out.notna(), None)
-    records = out.to_dict("records")
-    for record in records:
-        record["valid_from"] = revision
-    return records
+def _column_values(series: pd.Series, kind: str) -> list:
+    """Python values the driver accepts (int, float, str, date or None), converted column-wise."""
+    if kind.startswith("datetime"):
+        dates = pd.to_datetime(series)
+        return [d if not pd.isna(d) else None for d in dates.dt.date.tolist()]
+    if kind == "int64":
+        return pd.array(series, dtype="Int64").to_numpy(dtype=object, na_value=None).tolist()
+    if kind == "float64":
+        return pd.array(series, dtype="Float64").to_numpy(dtype=object, na_value=None).tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def _rows(dataset: str, frame: pd.DataFrame, revision: int):
+    """Plain tuples (valid_from, *columns) for the driver, chunk by chunk so a million rows never sit in memory
+    as Python objects at once."""
+    columns = DATASETS[dataset]
+    frame = frame.reindex(columns=[col.name for col in columns])
+    for start in range(0, len(frame), INSERT_CHUNK):
+        part = frame.iloc[start:start + INSERT_CHUNK]
+        values = [_column_values(part[col.name], STORED_TYPES[col.kind]) for col in columns]
+        yield list(zip(itertools.repeat(revision, len(part)), *values))
+
+
+def _insert_sql(conn: sa.Connection, table: sa.Table, names: list[str]) -> str:
+    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in ["valid_from", *names])
+    return f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join([placeholder] * (len(names) + 1))})"
 
 
 def _new_revision(conn: sa.Connection, dataset: str, action: str, *, user: str | None, file_name: str,
@@ -147,7 +164,7 @@ def _begin(engine: sa.Engine):
 
 def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str | None = None,
           file_name: str = "", sha256: str = "", note: str = "", scope: dict[str, list] | None = None,
-          engine: sa.Engine | None = None) -> int:
+          engine: sa.Engine | None = None, progress=None) -> int:
     """Write validated rows as one revision. Returns the revision id.
 
     ``replace`` removes the current rows first: all of them, or only those whose columns take the values listed in
@@ -166,9 +183,14 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
                 condition = [table.c.valid_to.is_(None)]
                 condition += [table.c[name].in_(values) for name, values in (scope or {}).items()]
                 conn.execute(table.update().where(*condition).values(valid_to=revision))
-            records = _records(dataset, frame, revision)
-            for start in range(0, len(records), INSERT_CHUNK):
-                conn.execute(table.insert(), records[start:start + INSERT_CHUNK])
+            names = [col.name for col in DATASETS[dataset]]
+            sql = _insert_sql(conn, table, names)
+            done = 0
+            for chunk in _rows(dataset, frame, revision):
+                conn.exec_driver_sql(sql, chunk)  # the driver's executemany: far faster than ORM-style dicts
+                done += len(chunk)
+                if progress:
+                    progress(done / max(len(frame), 1))
             conn.commit()
         except BaseException:
             conn.rollback()

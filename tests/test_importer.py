@@ -103,3 +103,28 @@ def test_target_rows_are_validated(name, row, column):
     result = read_file(data, "targets")
     assert not result.ok, name
     assert (2, column) in [(p.line, p.column) for p in result.errors], (name, result.errors)
+
+
+@pytest.mark.parametrize("name,data,line", [
+    ("blank line inside the data", "年度,区分,人数\n2023,受入,1\n\n2023,受入,x\n", 4),
+    ("quoted line break before the bad row",
+     "partner,country,level,start_date\n\"Two\nlines\",USA,university,2020-04-01\nB,USA,university,2020-13-01\n", 3),
+    ("footnote row with fewer fields", "年度,区分,人数\n2023,受入,1\n2023,受入,x\n※ note\n", 3),
+    ("CRLF and a trailing comma on every line", "年度,区分,人数,\r\n2023,受入,1,\r\n2023,受入,x,\r\n", 3),
+])
+def test_line_numbers_survive_every_reader_path(name, data, line):
+    dataset = "agreements" if data.startswith("partner") else "mobility"
+    result = read_file(data.encode(), dataset)
+    assert [p.line for p in result.errors] == [line], (name, result.errors)
+
+
+def test_tab_delimited_utf16_from_excel_unicode_text():
+    data = "年度\t区分\t人数\r\n2023\t受入\t5\r\n".encode("utf-16")
+    result = read_file(data, "mobility")
+    assert result.ok and result.delimiter == "\t" and result.frame["students"].tolist() == [5]
+
+
+def test_a_thousand_errors_are_listed_then_counted():
+    data = ("年度,区分,人数\n" + "2023,受入,x\n" * 1500).encode()
+    result = read_file(data, "mobility")
+    assert len(result.errors) == 1001 and "more errors" in result.errors[-1].message

@@ -38,14 +38,15 @@ def test_state_after_any_revision_can_be_read_back(engine):
 def test_failed_import_leaves_previous_data_and_history(engine, monkeypatch):
     storage.store("mobility", mobility((2023, "inbound", 10)), engine=engine)
     monkeypatch.setattr(storage, "INSERT_CHUNK", 1)
-    original = storage._records
+    original = storage._rows
 
     def broken(dataset, frame, revision):
-        records = original(dataset, frame, revision)
-        records[1]["students"] = None  # NOT NULL: the second chunk fails after the first was written
-        return records
+        for number, chunk in enumerate(original(dataset, frame, revision)):
+            if number == 1:  # NOT NULL students: the second chunk fails after the first was written
+                chunk = [(r[0], r[1], r[2], None, *r[4:]) for r in chunk]
+            yield chunk
 
-    monkeypatch.setattr(storage, "_records", broken)
+    monkeypatch.setattr(storage, "_rows", broken)
     with pytest.raises(Exception):  # noqa: B017 - any database error will do
         storage.store("mobility", mobility((2024, "inbound", 1), (2024, "inbound", 2)), mode="replace",
                       engine=engine)
