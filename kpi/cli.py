@@ -26,11 +26,14 @@ def _constants(pairs: list[str]) -> dict[str, str]:
 def _read(args) -> service.ImportResult:
     path = Path(args.file)
     try:
+        if path.stat().st_size > service.max_upload_bytes():
+            return service.too_large(path.stat().st_size, args.dataset, path.name)
         data = path.read_bytes()
     except OSError as exc:
         raise SystemExit(f"cannot read {path}: {exc.strerror}") from None
+    mapping = {k: v for k, v in _constants(args.map).items()}
     return service.validate_bytes(data, args.dataset, constants=_constants(args.set), encoding=args.encoding,
-                                  file_name=path.name)
+                                  file_name=path.name, mapping=mapping)
 
 
 def _report(result, *, as_json: bool) -> None:
@@ -163,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--set", action="append", metavar="COLUMN=VALUE",
                        help="a column that is constant for the whole file (repeatable)")
         p.add_argument("--encoding", help="override encoding detection (utf-8, cp932, ...)")
+        p.add_argument("--map", action="append", metavar="HEADER=COLUMN",
+                       help="map a file header to a contract column (empty COLUMN ignores it); repeatable")
         return p
 
     p = file_command("validate", "check a file; exit 1 and list every located error")

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from kpi.bibliographic import paper_countries
 from kpi.countries import to_iso3
-from kpi.schemas import STORED_TYPES, Column, columns_of, pandera_schema
+from kpi.schemas import AFFILIATION_HEADERS, DOI_HEADERS, STORED_TYPES, Column, columns_of, pandera_schema
 from metrics.periods import PeriodError, parse_date, parse_fiscal_year
 from metrics.registry import load_registry
 
@@ -53,6 +54,7 @@ class ImportResult:
     encoding: str = ""
     delimiter: str = ","
     header_line: int | None = None
+    header: list[str] = field(default_factory=list)  # the file's header cells, as written
     layout: str = "long"
     mapping: dict[str, str] = field(default_factory=dict)  # file header -> contract column
     constants: dict[str, str] = field(default_factory=dict)  # columns supplied for the whole file (parsed)
@@ -193,6 +195,11 @@ def _alias_map(columns: tuple[Column, ...]) -> dict[str, str]:
         for alias in (col.name, *col.aliases):
             mapping.setdefault(header_key(alias), col.name)
     return mapping
+
+
+def _alias_rank(columns: tuple[Column, ...]) -> dict[str, int]:
+    """How strongly a header names its column: the name first, then aliases in order (EID before DOI)."""
+    return {header_key(alias): rank for col in columns for rank, alias in enumerate((col.name, *col.aliases))}
 
 
 def _is_year_header(text: str) -> bool:
@@ -360,7 +367,7 @@ def classify_rows(body: pd.DataFrame) -> pd.Series:
 
 
 def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
-              encoding: str | None = None, file_name: str = "") -> ImportResult:
+              encoding: str | None = None, file_name: str = "", mapping: dict[str, str] | None = None) -> ImportResult:
     """Read one export: never raises for bad input, every problem ends up in ``result.errors``."""
     columns = columns_of(dataset)
     result = ImportResult(dataset=dataset, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
@@ -380,24 +387,33 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
         return result
     result.header_line = header_index + 1
     header = records[header_index]
+    result.header = [cell.strip() for cell in header]
     by_name = {c.name: c for c in columns}
     positions: dict[str, int] = {}
     year_positions: list[int] = []
+    rank = _alias_rank(columns)
     for position, cell in enumerate(header):
         key = header_key(cell)
         if not key:
             continue
-        if key in aliases and aliases[key] not in positions:
-            positions[aliases[key]] = position
-            result.mapping[cell.strip()] = aliases[key]
+        if key in aliases:
+            name = aliases[key]
+            current = positions.get(name)
+            if current is None or rank[key] < rank[header_key(header[current])]:
+                if current is not None:
+                    result.mapping.pop(header[current].strip(), None)
+                positions[name] = position
+                result.mapping[cell.strip()] = name
         elif _is_year_header(cell):
             year_positions.append(position)
+    _apply_mapping(mapping or {}, header, positions, by_name, result)
     value_column = {"mobility": "students", "indicators": "value"}.get(dataset)
     if len(year_positions) >= 2 and "fiscal_year" in by_name and "fiscal_year" not in positions and value_column:
         result.layout = "wide"
         for position in year_positions:
             result.mapping[header[position].strip()] = f"fiscal_year={parse_fiscal_year(header[position])}"
 
+    derived = _bibliographic_sources(dataset, header, positions, result)
     constants = dict(constants or {})
     for name in list(constants):
         if name not in by_name:
@@ -408,7 +424,8 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
             result.errors.append(Problem(f"--set {name}: the file already has this column", result.header_line, name))
             constants.pop(name)
 
-    provided = set(positions) | set(constants) | ({"fiscal_year", value_column} if result.layout == "wide" else set())
+    provided = set(positions) | set(constants) | set(derived) | (
+        {"fiscal_year", value_column} if result.layout == "wide" else set())
     for col in columns:
         if col.required and col.name not in provided:
             accepted = ", ".join(col.aliases[:4])
@@ -433,6 +450,7 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
 
     labels = {name: header[pos].strip() for name, pos in positions.items()}
     raw: dict[str, pd.Series] = {name: cells(pos) for name, pos in positions.items()}
+    _derive_bibliographic(raw, labels, derived, header, cells, result)
     if result.layout == "wide":
         pieces = []
         for position in year_positions:
@@ -460,6 +478,87 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
     if not result.errors:
         result.frame = frame
     return result
+
+
+def _apply_mapping(mapping: dict[str, str], header: list[str], positions: dict[str, int], by_name: dict,
+                   result: ImportResult) -> None:
+    """The analyst's corrections (file header -> contract column, or '' to ignore) over the detected mapping."""
+    where = {cell.strip(): position for position, cell in enumerate(header)}
+    for cell, target in mapping.items():
+        if cell not in where:
+            result.warnings.append(Problem(f"the saved mapping names a header {cell!r} that this file does not have"))
+            continue
+        position = where[cell]
+        for name, current in list(positions.items()):
+            if current == position or name == target:
+                positions.pop(name)
+                result.mapping.pop(header[current].strip(), None)
+        if target:
+            if target not in by_name:
+                result.errors.append(Problem(f"{target!r} is not a column of this dataset", result.header_line, cell))
+                continue
+            positions[target] = position
+            result.mapping[cell] = target
+
+
+def header_signature(data: bytes, dataset: str, *, encoding: str | None = None) -> str | None:
+    """A fingerprint of a file's header row (which headers, in which order): files from the same source share it."""
+    try:
+        text, _ = decode(data, encoding)
+    except ImportFailure:
+        return None
+    records, _ = read_head(text, _delimiter(text))
+    index = _find_header(records, _alias_map(columns_of(dataset)))
+    cells = [header_key(c) for c in records[index]] if index is not None else [header_key(c) for c in records[0]]
+    return hashlib.sha256("\x1f".join([dataset, *cells]).encode()).hexdigest()[:16] if records else None
+
+
+def _bibliographic_sources(dataset: str, header: list[str], positions: dict[str, int],
+                           result: ImportResult) -> dict[str, int]:
+    """For papers: where a Scopus/Web of Science export keeps what the contract's columns would hold."""
+    if dataset != "papers":
+        return {}
+    keys = {header_key(cell): position for position, cell in enumerate(header)}
+    derived = {}
+    if "countries" not in positions:
+        for name in AFFILIATION_HEADERS:
+            if header_key(name) in keys:
+                derived["countries"] = keys[header_key(name)]
+                result.mapping[header[derived["countries"]].strip()] = "countries (from affiliations)"
+                break
+    for name in DOI_HEADERS:
+        if header_key(name) in keys and keys[header_key(name)] != positions.get("id"):
+            derived["doi"] = keys[header_key(name)]
+            result.mapping[header[derived["doi"]].strip()] = "id (when EID/UT is empty)"
+            break
+    return derived
+
+
+def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], derived: dict[str, int],
+                          header: list[str], cells, result: ImportResult) -> None:
+    """Countries from affiliations (unrecognised ones are warnings, not errors); DOI where the id is empty."""
+    if "countries" in derived:
+        affiliations = cells(derived["countries"])
+        codes, unknown_seen = {}, 0
+        for text in pd.unique(affiliations):
+            codes[text], unknown = paper_countries(text)
+            for affiliation in unknown:
+                unknown_seen += 1
+                if unknown_seen <= 20:
+                    line = int(affiliations.index[(affiliations == text).to_numpy().argmax()])
+                    result.warnings.append(Problem("no country recognised in this affiliation; it is not counted",
+                                                   line, header[derived["countries"]].strip(), affiliation[:120]))
+        if unknown_seen > 20:
+            result.warnings.append(Problem(f"{unknown_seen} affiliations in all without a recognised country"))
+        raw["countries"] = affiliations.map(codes)
+        labels["countries"] = header[derived["countries"]].strip()
+    if "doi" in derived:
+        doi = cells(derived["doi"])
+        if "id" in raw:
+            raw["id"] = raw["id"].where(raw["id"].str.strip() != "", doi)
+        else:
+            raw["id"] = doi
+            labels["id"] = header[derived["doi"]].strip()
 
 
 def _parse_frame(raw: pd.DataFrame, columns: tuple[Column, ...], labels: dict[str, str],

@@ -48,9 +48,11 @@ DATASETS: dict[str, tuple[Column, ...]] = {
         SOURCE,
     ),
     "papers": (
-        Column("id", "text", True, "Scopus EID or DOI; a repeated id counts once.", ("EID", "DOI", "UT", "ID")),
+        Column("id", "text", True, "Scopus EID (else DOI) or Web of Science UT; a repeated id counts once.",
+               ("EID", "UT", "UT (Unique WOS ID)", "ID", "DOI")),
         Column("year", "year", True, "Calendar publication year.", ("Year", "PY", "出版年", "年")),
-        Column("countries", "countries", True, "Affiliation countries separated by ';' (names or codes).",
+        Column("countries", "countries", True, "Affiliation countries separated by ';' (names or codes); derived "
+               "from Scopus 'Affiliations' or Web of Science 'C1' when absent.",
                ("Countries", "Affiliation countries", "国", "国・地域")),
         SOURCE,
     ),
@@ -98,6 +100,10 @@ DATASETS: dict[str, tuple[Column, ...]] = {
 # file (a corrected FY2023 file replaces FY2023, not the whole history).
 REPLACE_KEYS = {"mobility": ("fiscal_year",), "papers": ("year",), "agreements": (),
                 "indicators": ("indicator", "fiscal_year"), "targets": ("indicator",)}
+
+# Bibliographic exports: headers from which a paper's id and countries are derived when the contract's are absent.
+AFFILIATION_HEADERS = ("Affiliations", "C1", "Addresses")
+DOI_HEADERS = ("DOI", "DI")
 
 STORED_TYPES = {"fiscal_year": "int64", "year": "int64", "count": "int64", "number": "float64",
                 "date": "datetime64[ns]", "enum": "str", "country": "str", "countries": "str", "text": "str"}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from kpi import storage
-from kpi.importer import ImportResult, read_file
+from kpi.importer import ImportResult, Problem, read_file
 from kpi.schemas import REPLACE_KEYS
 from metrics.compute import compute_values
 from metrics.registry import load_registry, parse_filter
@@ -20,17 +21,34 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
 def validate_bytes(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
-                   encoding: str | None = None, file_name: str = "") -> ImportResult:
-    return read_file(data, dataset, constants=constants, encoding=encoding, file_name=file_name)
+                   encoding: str | None = None, file_name: str = "", mapping: dict[str, str] | None = None
+                   ) -> ImportResult:
+    """Read and check an upload; one that is over the size limit gets one clear error and is not read."""
+    if len(data) > max_upload_bytes():
+        return too_large(len(data), dataset, file_name)
+    return read_file(data, dataset, constants=constants, encoding=encoding, file_name=file_name, mapping=mapping)
+
+
+def too_large(size: int, dataset: str, file_name: str) -> ImportResult:
+    result = ImportResult(dataset=dataset, file_name=file_name)
+    result.errors.append(Problem(f"the file is {size / 1e6:,.1f} MB; the limit is {max_upload_bytes() / 1e6:,.0f} MB "
+                                 "(KPI_MAX_UPLOAD_MB)"))
+    return result
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit, 200 MB unless KPI_MAX_UPLOAD_MB says otherwise (the app's server limit matches)."""
+    return int(float(os.environ.get("KPI_MAX_UPLOAD_MB", "200")) * 1_000_000)
 
 
 def import_result(result: ImportResult, *, mode: str = "append", user: str | None = None, note: str = "",
-                  engine=None) -> int:
+                  engine=None, progress=None) -> int:
     """Store a validated result as one revision; refuses a result with errors (nothing is written)."""
     if not result.ok:
         raise ValueError(f"{len(result.errors)} error(s); nothing was stored")
     return storage.store(result.dataset, result.frame, mode=mode, user=user, file_name=result.file_name,
-                         sha256=result.sha256, note=note, scope=replace_scope(result), engine=engine)
+                         sha256=result.sha256, note=note, scope=replace_scope(result), engine=engine,
+                         progress=progress)
 
 
 def values_table(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:

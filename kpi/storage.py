@@ -36,6 +36,18 @@ revisions = sa.Table(
     sa.Column("restores", sa.Integer, nullable=True),  # the revision a rollback brought back
 )
 
+profiles = sa.Table(
+    "mapping_profiles", metadata,
+    sa.Column("profile_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("dataset", sa.String(32), nullable=False),
+    sa.Column("signature", sa.String(64), nullable=False, index=True),
+    sa.Column("mapping", sa.JSON, nullable=False),
+    sa.Column("constants", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user", sa.String(128), nullable=False),
+)
+
 _SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.Date, "str": sa.Text}
 
 
@@ -265,3 +277,25 @@ def latest_revision(*, engine: sa.Engine | None = None) -> int:
     engine = engine or get_engine()
     with engine.connect() as conn:
         return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(revisions.c.revision), 0))).scalar_one())
+
+
+def save_profile(name: str, dataset: str, signature: str, mapping: dict[str, str], constants: dict[str, str], *,
+                 user: str | None = None, engine: sa.Engine | None = None) -> int:
+    """Remember how a source's files map onto the contract; the newest profile for a header signature wins."""
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        result = conn.execute(profiles.insert().values(
+            name=name, dataset=dataset, signature=signature, mapping=mapping, constants=constants,
+            created_at=dt.datetime.now(dt.UTC), user=user or _current_user()))
+        return int(result.inserted_primary_key[0])
+
+
+def find_profile(dataset: str, signature: str | None, *, engine: sa.Engine | None = None) -> dict | None:
+    if not signature:
+        return None
+    engine = engine or get_engine()
+    query = (sa.select(profiles).where(profiles.c.dataset == dataset, profiles.c.signature == signature)
+             .order_by(profiles.c.profile_id.desc()).limit(1))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None

@@ -1,10 +1,11 @@
 """Upload (analysts): file -> detection -> located errors -> preview -> diff -> commit; history and rollback."""
 
+import pandas as pd
 import streamlit as st
 
 from kpi import service, storage, ui
 from kpi.i18n import t
-from kpi.importer import read_file
+from kpi.importer import header_signature
 from kpi.schemas import DATASETS
 
 lang = ui.lang()
@@ -29,14 +30,42 @@ for column in DATASETS[dataset]:
 upload = st.file_uploader(t("choose_file", lang), type=["csv", "txt", "tsv"], key="upload_file")
 
 if upload is not None:
-    result = read_file(upload.getvalue(), dataset, constants=constants,
-                       encoding=None if encoding == "auto" else encoding, file_name=upload.name)
+    data = upload.getvalue()
+    chosen_encoding = None if encoding == "auto" else encoding
+    signature = header_signature(data, dataset, encoding=chosen_encoding)
+    profile = storage.find_profile(dataset, signature)
+    saved = profile["mapping"] if profile else {}
+    if profile:
+        st.info(t("using_profile", lang, name=profile["name"]), icon="💾")
+        constants = {**profile["constants"], **constants}
+    result = service.validate_bytes(data, dataset, constants=constants, encoding=chosen_encoding,
+                                    file_name=upload.name, mapping=saved)
+    if result.header:
+        with st.expander(t("mapping", lang), expanded=bool(result.errors)):
+            contract = [""] + [c.name for c in DATASETS[dataset]]
+            shown = pd.DataFrame({"file": [h for h in result.header if h],
+                                  "column": [result.mapping.get(h, "").split(" ")[0] if
+                                             result.mapping.get(h, "").split(" ")[0] in contract else ""
+                                             for h in result.header if h]})
+            edited = st.data_editor(shown, hide_index=True, disabled=["file"], key=f"mapping_{signature}",
+                                    column_config={"column": st.column_config.SelectboxColumn(options=contract)})
+            corrections = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))
+                           if (c or "") != dict(zip(shown["file"], shown["column"]))[f]}
+            if corrections:
+                result = service.validate_bytes(data, dataset, constants=constants, encoding=chosen_encoding,
+                                                file_name=upload.name, mapping={**saved, **corrections})
+            name = st.text_input(t("profile_name", lang), value=profile["name"] if profile else "",
+                                 key=f"profile_name_{signature}")
+            if st.button(t("save_profile", lang), key=f"save_profile_{signature}", disabled=not name or not signature):
+                if not ui.is_analyst():
+                    st.error(t("analyst_only", lang))
+                    st.stop()
+                full = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))}
+                storage.save_profile(name, dataset, signature, full, constants, user="analyst")
+                st.success(t("profile_saved", lang, name=name))
     rows = 0 if result.frame is None else len(result.frame)
     st.write(t("detected", lang, encoding=result.encoding or "?", layout=result.layout,
                line=result.header_line or "?", rows=rows))
-    if result.mapping:
-        with st.expander(t("mapping", lang)):
-            st.table({"file": list(result.mapping), "column": list(result.mapping.values())})
     problems = result.problems_frame()
     if result.errors:
         st.error(t("errors_found", lang, n=len(result.errors)))
@@ -64,7 +93,10 @@ if upload is not None:
             if not ui.is_analyst():
                 st.error(t("analyst_only", lang))
                 st.stop()
-            revision = service.import_result(result, mode=mode, user="analyst", note=note)
+            bar = st.progress(0.0, text=t("storing", lang))
+            revision = service.import_result(result, mode=mode, user="analyst", note=note,
+                                             progress=lambda done: bar.progress(done, text=t("storing", lang)))
+            bar.empty()
             st.success(t("committed", lang, revision=revision))
 
 st.divider()

@@ -124,3 +124,35 @@ def test_values_carry_target_glide_status_and_projection(sample_db, capsys):
     assert latest["projection"]["target_period"] == 2030 and 0 <= latest["projection"]["probability"] <= 1
     single = [r for r in with_target if r["indicator"] == "joint_graduate_programs"]
     assert single[0]["projection"] is None  # one data point: no trend is claimed
+
+
+def test_an_oversized_file_is_refused_without_reading_it(engine, capsys, csv_file, monkeypatch):
+    monkeypatch.setenv("KPI_MAX_UPLOAD_MB", "0.00001")  # 10 bytes
+    code, _, err = run(capsys, "import", csv_file(GOOD), "--dataset", "mobility")
+    assert code == 1 and "the limit is" in err
+
+
+def test_map_option_corrects_a_header(engine, capsys, csv_file):
+    path = csv_file("年度,区分,在籍者\n2023,受入,5\n", "m.csv")
+    assert run(capsys, "validate", path, "--dataset", "mobility")[0] == 1
+    assert run(capsys, "validate", path, "--dataset", "mobility", "--map", "在籍者=students")[0] == 0
+
+
+@pytest.mark.parametrize("name,text,encoding", [
+    ("binary", None, None),
+    ("empty", "", "utf-8"),
+    ("missing column", "年度,人数\n2023,5\n", "utf-8"),
+    ("text in a count", "年度,区分,人数\n2023,受入,多数\n", "cp932"),
+    ("negative count", "年度,区分,人数\n2023,受入,-3\n", "utf-8"),
+    ("impossible era year", "年度,区分,人数\n平成45年度,受入,3\n", "cp932"),
+    ("unknown direction", "年度,区分,人数\n2023,横,3\n", "utf-8"),
+])
+def test_each_bad_input_exits_1_and_changes_nothing(sample_db, capsys, tmp_path, name, text, encoding):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary" if text is None else text.encode(encoding))
+    before = values_json(capsys)
+    for command in ("validate", "import"):
+        code, _, err = run(capsys, command, str(path), "--dataset", "mobility")
+        assert code == 1, (name, command)
+        assert "error" in err and "Traceback" not in err
+    assert values_json(capsys) == before, name

@@ -128,3 +128,64 @@ def test_a_thousand_errors_are_listed_then_counted():
     data = ("年度,区分,人数\n" + "2023,受入,x\n" * 1500).encode()
     result = read_file(data, "mobility")
     assert len(result.errors) == 1001 and "more errors" in result.errors[-1].message
+
+
+SCOPUS = (
+    '\ufeff"Authors","Author full names","Title","Year","Source title","DOI","Affiliations",'
+    '"Authors with affiliations","Abstract","Document Type","Source","EID"\r\n'
+    '"Sato T.; Smith J.","Sato, Taro; Smith, John","Spin, currents","2023","Phys. Rev. B","10.1103/x1",'
+    '"Tohoku University, Sendai, Japan; Harvard University, Cambridge, MA, United States",'
+    '"Sato T., Tohoku University, Sendai, Japan","Line one,\nline two with ""quotes""","Article","Scopus",'
+    '"2-s2.0-85000000001"\r\n'
+    '"Suzuki H.","Suzuki, Hanako","Rice","2023","Nature","10.1038/x2","Tohoku University, Sendai, Japan",'
+    '"Suzuki H., Tohoku University","Abstract","Article","Scopus","2-s2.0-85000000002"\r\n'
+    '"Kim M.; Sato T.","Kim, Min; Sato, Taro","Batteries","2024","Joule","10.1016/x3",'
+    '"Seoul National University, Seoul, South Korea; Tohoku University, Sendai, Japan; KAIST, Daejeon, Korea",'
+    '"","Abstract","Article","Scopus","2-s2.0-85000000003"\r\n'
+    # the same record again, as when two exports are merged by hand
+    '"Sato T.; Smith J.","Sato, Taro; Smith, John","Spin, currents","2023","Phys. Rev. B","10.1103/x1",'
+    '"Tohoku University, Sendai, Japan; Harvard University, Cambridge, MA, United States",'
+    '"","Abstract","Article","Scopus","2-s2.0-85000000001"\r\n'
+    '"Ito K.","Ito, Ken","Unknown place","2024","J","","Tohoku University, Sendai, Japan; Somewhere Lab",'
+    '"","Abstract","Article","Scopus","2-s2.0-85000000004"\r\n'
+).encode("utf-8")
+
+WOS = (
+    b"PT\tAU\tTI\tC1\tPY\tDI\tUT\r\n"
+    b"J\tSato, T\tSpin\t[Sato, T] Tohoku Univ, Sendai, Miyagi 9808577, Japan.; [Smith, J] Harvard Univ, Cambridge, "
+    b"MA 02138 USA.\t2023\t10.1103/x1\tWOS:000000000000001\r\n"
+    b"J\tSuzuki, H\tRice\t[Suzuki, H] Tohoku Univ, Sendai, Miyagi, Japan.\t2023\t\tWOS:000000000000002\r\n"
+    b"J\tWang, L\tCats\t[Wang, L] Peking Univ, Beijing, Peoples R China.; [Sato, T] Tohoku Univ, Sendai, Japan.\t2024\t"
+    b"\tWOS:000000000000003\r\n"
+)
+
+
+def test_scopus_export_counts_papers_and_countries_by_hand():
+    from metrics.compute import papers_by_year
+
+    result = read_file(SCOPUS, "papers", file_name="scopus.csv")
+    assert result.ok, result.errors
+    assert result.frame["id"].tolist()[0] == "2-s2.0-85000000001"  # EID wins over DOI
+    by_year = {int(r.year): (int(r.total), int(r.international)) for r in papers_by_year(result.frame).itertuples()}
+    assert by_year == {2023: (2, 1), 2024: (2, 1)}  # the repeated EID counts once; Korea makes 2024's first one
+    assert result.frame["countries"].tolist()[2] == "KOR;JPN"
+    assert any("Somewhere Lab" in w.value for w in result.warnings)  # no country: a warning, not an error
+
+
+def test_web_of_science_tab_delimited_export():
+    from metrics.compute import papers_by_year
+
+    result = read_file(WOS, "papers", file_name="savedrecs.txt")
+    assert result.ok, result.errors
+    assert result.frame["countries"].tolist() == ["JPN;USA", "JPN", "CHN;JPN"]
+    by_year = {int(r.year): (int(r.total), int(r.international)) for r in papers_by_year(result.frame).itertuples()}
+    assert by_year == {2023: (2, 1), 2024: (1, 1)}
+
+
+def test_a_corrected_mapping_is_applied():
+    data = "年度,区分,在籍者,人数\n2023,受入,99,5\n".encode()
+    auto = read_file(data, "mobility")
+    assert auto.frame["students"].tolist() == [5]
+    corrected = read_file(data, "mobility", mapping={"在籍者": "students", "人数": ""})
+    assert corrected.ok and corrected.frame["students"].tolist() == [99]
+    assert corrected.mapping == {"年度": "fiscal_year", "区分": "direction", "在籍者": "students"}

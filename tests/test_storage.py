@@ -72,3 +72,17 @@ def test_concurrent_imports_both_land(engine):
     frame = storage.load("mobility", engine=engine)
     assert frame.groupby("fiscal_year")["students"].sum().to_dict() == {2021: 500, 2022: 500, 2023: 500, 2024: 500}
     assert len(storage.history(engine=engine)) == 4
+
+
+def test_mapping_profiles_are_found_by_header_signature(engine):
+    from kpi.importer import header_signature
+
+    first = "年度,区分,在籍者\n2023,受入,5\n".encode("cp932")
+    later = "年度,区分,在籍者\n2024,受入,7\n2024,派遣,1\n".encode("cp932")
+    signature = header_signature(first, "mobility")
+    assert signature == header_signature(later, "mobility")
+    assert header_signature("年度,人数\n2023,5\n".encode(), "mobility") != signature
+    storage.save_profile("student system", "mobility", signature, {"在籍者": "students"}, {}, engine=engine)
+    profile = storage.find_profile("mobility", header_signature(later, "mobility"), engine=engine)
+    assert profile["name"] == "student system" and profile["mapping"] == {"在籍者": "students"}
+    assert storage.find_profile("papers", signature, engine=engine) is None
