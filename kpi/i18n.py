@@ -95,6 +95,8 @@ TEXT: dict[str, dict[str, str]] = {
     "unit": {"en": "Unit", "ja": "単位"},
     "storage_error": {"en": "The database cannot be read: {error}", "ja": "データベースを読み込めません: {error}"},
     "retry": {"en": "Retry", "ja": "再試行"},
+    "write_failed": {"en": "Nothing was stored: the database refused the change ({error}).",
+                     "ja": "保存されませんでした。データベースが変更を拒否しました（{error}）。"},
     "kpi_detail": {"en": "Indicator detail", "ja": "指標の詳細"},
     "indicator": {"en": "Indicator", "ja": "指標"},
     "value": {"en": "Value", "ja": "値"},

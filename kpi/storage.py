@@ -77,8 +77,11 @@ def database_url() -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except Exception:  # a read-only database keeps its journal mode
+        pass
+    cursor.execute(f"PRAGMA busy_timeout={int(os.environ.get('KPI_SQLITE_BUSY_TIMEOUT_MS', '30000'))}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -91,21 +94,30 @@ def get_engine(url: str | None = None) -> sa.Engine:
     url = url or database_url()
     if url not in _engines:
         if url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///").split("?")[0].removeprefix("file:")
             try:
-                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"the database folder cannot be created: {exc}") from None
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         try:
-            metadata.create_all(engine)
-            _add_missing_columns(engine)
+            if not _read_only(url):
+                metadata.create_all(engine)
+                _add_missing_columns(engine)
+            else:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1 FROM revisions LIMIT 1")
         except sa.exc.OperationalError as exc:
             raise StorageError(f"the database at {engine.url.render_as_string(hide_password=True)} "
                                f"cannot be opened: {exc.orig}") from None
         _engines[url] = engine
     return _engines[url]
+
+
+def _read_only(url: str) -> bool:
+    return "mode=ro" in url
 
 
 def _add_missing_columns(engine: sa.Engine) -> None:

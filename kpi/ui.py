@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -180,3 +181,12 @@ def export_buttons(snap: Snapshot, *, pillars: tuple[str, ...] = (), key: str = 
     st.download_button(t("download_pdf", code), data=lambda: deck_bytes(url, snap.revision, code, "pdf", pillars),
                           file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.pdf", icon=":material/picture_as_pdf:",
                           mime="application/pdf", key=f"{key}_pdf", on_click="ignore")
+
+
+@contextlib.contextmanager
+def storage_errors():
+    """A write the database refuses (read-only, locked, gone) is a message; nothing was stored."""
+    try:
+        yield
+    except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
+        st.error(t("write_failed", lang(), error=str(getattr(exc, "orig", None) or exc)), icon="⚠️")

@@ -34,5 +34,6 @@ if st.button(t("save_targets", lang), type="primary", disabled=not result.ok, ke
     if not ui.is_analyst():
         st.error(t("analyst_only", lang))
         st.stop()
-    revision = service.store_targets(result, note=note)
-    st.success(t("committed", lang, revision=revision))
+    with ui.storage_errors():
+        revision = service.store_targets(result, note=note)
+        st.success(t("committed", lang, revision=revision))

@@ -94,10 +94,11 @@ if upload is not None:
                 st.error(t("analyst_only", lang))
                 st.stop()
             bar = st.progress(0.0, text=t("storing", lang))
-            revision = service.import_result(result, mode=mode, user="analyst", note=note,
-                                             progress=lambda done: bar.progress(done, text=t("storing", lang)))
+            with ui.storage_errors():
+                revision = service.import_result(result, mode=mode, user="analyst", note=note,
+                                                 progress=lambda done: bar.progress(done, text=t("storing", lang)))
+                st.success(t("committed", lang, revision=revision))
             bar.empty()
-            st.success(t("committed", lang, revision=revision))
 
 st.divider()
 st.subheader(t("revisions", lang))
@@ -109,5 +110,6 @@ if not history.empty:
         if not ui.is_analyst():
             st.error(t("analyst_only", lang))
             st.stop()
-        new = storage.rollback(int(revision), user="analyst")
-        st.success(t("rolled_back", lang, revision=new))
+        with ui.storage_errors():
+            new = storage.rollback(int(revision), user="analyst")
+            st.success(t("rolled_back", lang, revision=new))
