@@ -16,8 +16,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # From Debian, only when missing: Chromium (browser tests, kaleido), Noto CJK (Japanese glyphs in screenshots,
-# images and PDFs), LibreOffice Impress and poppler (the deck converts to PDF, the PDF to PNG pages).
-SYSTEM_PACKAGES = chromium fonts-noto-cjk libreoffice-impress poppler-utils
+# images and PDFs), LibreOffice Impress and poppler (the deck converts to PDF, the PDF to PNG pages), PostgreSQL
+# (a throwaway server per test session: storage tests and app replicas).
+SYSTEM_PACKAGES = chromium fonts-noto-cjk libreoffice-impress poppler-utils postgresql
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

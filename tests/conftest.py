@@ -164,3 +164,71 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+# --- a throwaway PostgreSQL from Debian's package -------------------------------------------------------------
+
+import glob  # noqa: E402
+import tempfile  # noqa: E402
+import uuid  # noqa: E402
+
+
+class PostgresServer:
+    """initdb + pg_ctl in a temporary folder on a free loopback port (as the postgres user when run as root)."""
+
+    def __init__(self):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        if not bins:
+            pytest.fail("PostgreSQL is not installed; `make test` installs Debian's postgresql package")
+        self.bin = Path(bins[-1]).parent
+        self.base = Path(tempfile.mkdtemp(prefix="kpi-pg-"))
+        self.port = free_port()
+        self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres", "postgres")
+        data = self.base / "data"
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "kpi", "-E", "UTF8", "--locale", "C.UTF-8")
+        self._run("pg_ctl", "-D", str(data), "-l", str(self.base / "log"), "-w", "-t", "60", "-o",
+                  f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  "-c synchronous_commit=off -c max_connections=200", "start")
+        self.admin_url = f"postgresql+psycopg://kpi@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.prefix, str(self.bin / program), *args], check=True, capture_output=True,
+                       cwd=self.base)
+
+    def new_database(self) -> str:
+        import sqlalchemy as sa
+
+        name = f"kpi_{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        engine.dispose()
+        return f"postgresql+psycopg://kpi@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        subprocess.run([*self.prefix, str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate",
+                        "stop"], capture_output=True, check=False, cwd=self.base)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = PostgresServer()
+    yield server
+    storage._engines.clear()
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request, tmp_path):
+    """The storage tests run on embedded SQLite and on PostgreSQL alike."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").new_database()
+    engine = storage.get_engine(url)
+    yield engine
+    engine.dispose()
+    storage._engines.pop(url, None)

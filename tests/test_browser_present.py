@@ -47,6 +47,7 @@ def test_presenter_moves_through_every_slide_and_downloads_the_deck(app_server, 
 
 def test_an_upload_during_the_meeting_does_not_change_the_slides(analyst_server, page):
     base = analyst_server.url
+    page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{base}/?present=1&lang=en&slide=1")
     settle(page)
     page.get_by_text("International students", exact=True).wait_for()
@@ -56,9 +57,9 @@ def test_an_upload_during_the_meeting_does_not_change_the_slides(analyst_server,
     frame = pd.DataFrame({"fiscal_year": [2023], "direction": ["inbound"], "students": [5000]})
     new_revision = storage.store("mobility", frame, note="uploaded during the meeting", engine=engine)
 
-    page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Next →").click()
     page.get_by_text("3 / 11 ·").wait_for()
-    page.keyboard.press("ArrowLeft")
+    page.get_by_role("button", name="← Previous").click()
     page.get_by_text("2 / 11 ·").wait_for()
     page.get_by_text("International students", exact=True).wait_for()
     assert page.get_by_test_id("stMetricValue").first.inner_text() == "2,145"

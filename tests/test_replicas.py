@@ -1,0 +1,38 @@
+"""Two app replicas sharing one PostgreSQL: an import through one is what the other shows on its next load."""
+
+import pytest
+from tests_support import choose, international_students_2023, settle, sign_in, upload
+
+from kpi import service, storage
+
+pytestmark = pytest.mark.browser
+GOOD = "年度,国・地域,人数\r\n令和5年度,中国,1500\r\n令和5年度,韓国,700\r\n"
+
+
+@pytest.fixture
+def replicas(postgres):
+    from conftest import ANALYST_PASSWORD, Server
+
+    url = postgres.new_database()
+    service.load_sample(engine=storage.get_engine(url))
+    servers = [Server(url, KPI_ANALYST_PASSWORD=ANALYST_PASSWORD) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def test_an_import_through_one_replica_is_visible_in_the_other(replicas, page, tmp_path):
+    first, second = replicas
+    assert first.port != second.port
+    assert international_students_2023(page, second.url) == "2,145"
+
+    sign_in(page, first.url)
+    choose(page, "direction for the whole file", "Inbound")
+    upload(page, tmp_path, "inbound.csv", GOOD)
+    page.get_by_text("Replace", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name="Commit").click()
+    page.get_by_text("Stored as revision 7.").wait_for()
+
+    assert international_students_2023(page, second.url) == "2,200"
+    assert international_students_2023(page, first.url) == "2,200"
