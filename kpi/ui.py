@@ -82,7 +82,7 @@ def snapshot(at_revision: int | None = None) -> Snapshot:
         revision = at_revision or storage.latest_revision(engine=storage.get_engine(url))
         return _snapshot(url, revision)
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
-        st.error(t("storage_error", lang(), error=str(getattr(exc, "orig", exc) or exc)), icon="⚠️")
+        st.error(t("storage_error", lang(), error=str(getattr(exc, "orig", exc) or exc)), icon=":material/warning:")
         st.button(t("retry", lang()))
         st.stop()
 
@@ -97,7 +97,7 @@ def source_caption(sources: list[str], as_of: str) -> None:
     text = "; ".join(sources) if sources else t("illustrative", code)
     st.caption(f"{t('source', code)}: {text} · {as_of}", unsafe_allow_html=False)
     if service.is_illustrative(sources):
-        st.caption(f"⚠ {t('illustrative', code)}")
+        st.caption(f":material/warning: {t('illustrative', code)}")
 
 
 def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = False) -> None:
@@ -115,7 +115,7 @@ def download_csv(frame: pd.DataFrame, name: str, *, key: str) -> None:
 
 
 def empty_state() -> None:
-    st.info(t("no_data_loaded", lang()), icon="ℹ️")
+    st.info(t("no_data_loaded", lang()), icon=":material/info:")
 
 
 def page_start(title_key: str, dataset: str) -> tuple[str, Snapshot, pd.DataFrame]:
@@ -189,4 +189,4 @@ def storage_errors():
     try:
         yield
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
-        st.error(t("write_failed", lang(), error=str(getattr(exc, "orig", None) or exc)), icon="⚠️")
+        st.error(t("write_failed", lang(), error=str(getattr(exc, "orig", None) or exc)), icon=":material/warning:")

@@ -17,7 +17,7 @@ if snap.empty:
     ui.empty_state()
     st.stop()
 
-st.info(strategy_sentence(snap.summary, lang), icon="🧭")
+st.info(strategy_sentence(snap.summary, lang), icon=":material/explore:")
 chosen = st.pills(t("pillar_filter", lang), PILLARS, selection_mode="multi", default=list(PILLARS),
                   format_func=lambda p: t(f"pillar_{p}", lang), key="pillars")
 targets = snap.datasets["targets"]
@@ -58,7 +58,7 @@ def kpi_card(row) -> None:
         with st.expander(t("summary", lang)):
             st.write(kpi_sentence(row._asdict(), snap.registry, lang))
         ui.source_caption(snap.sources.get(row.indicator, []), snap.as_of(spec["dataset"]))
-        st.page_link("pages/indicator.py", label=t("kpi_detail", lang), icon="📈",
+        st.page_link("pages/indicator.py", label=t("kpi_detail", lang), icon=":material/monitoring:",
                      query_params={"kpi": row.indicator, "lang": lang})
 
 

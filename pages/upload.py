@@ -36,7 +36,7 @@ if upload is not None:
     profile = storage.find_profile(dataset, signature)
     saved = profile["mapping"] if profile else {}
     if profile:
-        st.info(t("using_profile", lang, name=profile["name"]), icon="💾")
+        st.info(t("using_profile", lang, name=profile["name"]), icon=":material/save:")
         constants = {**profile["constants"], **constants}
     result = service.validate_bytes(data, dataset, constants=constants, encoding=chosen_encoding,
                                     file_name=upload.name, mapping=saved)

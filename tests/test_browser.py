@@ -54,3 +54,50 @@ def test_partner_map_draws_countries_offline(app_server, page):
     settle(page)
     page.wait_for_selector(".js-plotly-plot .choroplethlayer path", timeout=60000)
     assert page.locator(".js-plotly-plot .choroplethlayer path").count() >= 20
+
+
+def test_leader_journey_japanese_one_pillar_kpi_page_and_csv(app_server, page):
+    page.goto(f"{app_server.url}/?lang=en")
+    settle(page)
+    page.get_by_text("日本語", exact=True).click()
+    page.wait_for_selector("h1:has-text('東北大学 国際戦略 KPI')", timeout=60000)
+    settle(page)
+    # filter to one pillar: deselect the other three
+    for pillar in ["教育", "産学共創", "社会・地域連携"]:
+        page.get_by_test_id("stButtonGroup").get_by_role("button", name=pillar, exact=True).click()
+        settle(page)
+    headings = page.locator("h3").all_inner_texts()
+    assert "研究" in headings and "教育" not in headings and "産学共創" not in headings
+    page.screenshot(path=str(ARTIFACTS / "leader-research-only-ja.png"))
+    page.get_by_role("link", name="指標の詳細").first.click()
+    page.wait_for_selector("h1:has-text('指標')", timeout=60000)
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60000)
+    assert page.get_by_text("論文数").count() >= 1  # the first research KPI
+    assert_no_error_on_page(page)
+    page.screenshot(path=str(ARTIFACTS / "leader-kpi-page-ja.png"))
+    with page.expect_download(timeout=60000) as download:
+        page.get_by_role("button", name="CSVをダウンロード").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("indicator,period,period_label,value")
+    assert "papers_total,2024,2024年" in text
+
+
+def test_hostile_partner_name_shows_as_text_and_runs_nothing(analyst_server, page):
+    import pandas as pd
+
+    from kpi import storage
+
+    hostile = "<img src=x onerror=alert(1)>"
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    frame = pd.DataFrame({"partner": [hostile], "country": ["USA"], "level": ["university"],
+                          "start_date": pd.to_datetime(["2000-04-01"]), "source": [hostile]})
+    storage.store("agreements", frame, engine=storage.get_engine(analyst_server.database_url))
+    for path in ("partnerships", "data", ""):
+        page.goto(f"{analyst_server.url}/{path}?lang=en")
+        settle(page)
+        page.wait_for_timeout(1000)
+    assert dialogs == []
+    assert page.get_by_text(hostile, exact=False).count() >= 1  # the source caption prints it as text
+    assert page.locator("img[src='x']").count() == 0
