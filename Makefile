@@ -36,8 +36,11 @@ lint: install
 test: install system-deps lint
 	$(BIN)/python -m pytest
 
+# Ratios against floors measured in the same run (never timed tests); figures go into the README.
 bench: install system-deps
+	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/page.py
 
 clean:
 	rm -rf $(VENV) var artifacts .pytest_cache

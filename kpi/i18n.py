@@ -147,6 +147,12 @@ TEXT: dict[str, dict[str, str]] = {
                                "ja": "分析担当者パスワードが設定されていないため、アップロードは無効です"
                                      "（Streamlit secrets の analyst_password または KPI_ANALYST_PASSWORD を設定）。"},
     "password": {"en": "Analyst password", "ja": "分析担当者パスワード"},
+    "analyst_only_sso": {"en": "Uploading and rolling back are for analysts. Sign in with your university account.",
+                         "ja": "アップロードとロールバックは分析担当者のみ行えます。大学のアカウントでサインインしてください。"},
+    "sign_in_sso": {"en": "Sign in with university account", "ja": "大学アカウントでサインイン"},
+    "not_an_analyst": {"en": "{email} is signed in but is not on the analysts' list.",
+                       "ja": "{email} でサインイン中ですが、分析担当者として登録されていません。"},
+    "signed_in_as": {"en": "Signed in as analyst {email}.", "ja": "分析担当者 {email} としてサインイン中です。"},
     "sign_in": {"en": "Sign in", "ja": "サインイン"},
     "sign_out": {"en": "Sign out", "ja": "サインアウト"},
     "wrong_password": {"en": "Wrong password.", "ja": "パスワードが違います。"},

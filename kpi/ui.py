@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -130,14 +131,46 @@ def page_start(title_key: str, dataset: str) -> tuple[str, Snapshot, pd.DataFram
     return code, snap, frame
 
 
+def _oidc_configured() -> bool:
+    """An identity provider is set up in .streamlit/secrets.toml ([auth]); then st.login signs people in."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _analyst_emails() -> set[str]:
+    try:
+        listed = list(st.secrets.get("analyst_emails", []))
+    except Exception:
+        listed = []
+    listed += [e for e in os.environ.get("KPI_ANALYST_EMAILS", "").split(",") if e.strip()]
+    return {e.strip().lower() for e in listed}
+
+
 def is_analyst() -> bool:
     """Checked on the server for every analyst action, whatever the page shows."""
+    if _oidc_configured():
+        return bool(st.user.is_logged_in) and str(st.user.get("email", "")).lower() in _analyst_emails()
     return st.session_state.get("role") == "analyst" and auth.analyst_password(st.secrets) is not None
 
 
 def analyst_gate() -> bool:
     """Show the sign-in (or why uploads are disabled) to viewers; True once signed in as analyst."""
     code = lang()
+    if _oidc_configured():
+        if not st.user.is_logged_in:
+            st.info(t("analyst_only_sso", code))
+            st.button(t("sign_in_sso", code), on_click=st.login, key="sso_login")
+            return False
+        if not is_analyst():
+            st.warning(t("not_an_analyst", code, email=st.user.get("email", "?")))
+            st.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
+            return False
+        left, right = st.columns([4, 1])
+        left.caption(t("signed_in_as", code, email=st.user.get("email", "?")))
+        right.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
+        return True
     expected = auth.analyst_password(st.secrets)
     if expected is None:
         st.warning(t("no_password_configured", code))

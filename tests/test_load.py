@@ -29,9 +29,8 @@ async def one_session(browser, url: str, number: int) -> tuple[float, int, int]:
 
 
 async def run_sessions(url: str):
-    from playwright.async_api import async_playwright
-
     from conftest import CHROMIUM, CHROMIUM_ARGS
+    from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
