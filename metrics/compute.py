@@ -44,7 +44,7 @@ def students_by_year(mobility: pd.DataFrame, *, direction: str | None = None, by
     keys = ["fiscal_year", *(by or [])]
     if rows.empty:
         return pd.DataFrame(columns=[*keys, "students"])
-    return rows.groupby(keys, as_index=False, dropna=False)["students"].sum()
+    return rows.groupby(keys, as_index=False, dropna=False, observed=True)["students"].sum()
 
 
 def is_international(countries: pd.Series, *, home: str = HOME_COUNTRY) -> pd.Series:
@@ -183,7 +183,8 @@ def compute_values(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) ->
 
 def totals_by(frame: pd.DataFrame, *, by: str, value: str, top: int | None = None) -> pd.DataFrame:
     """Sum of ``value`` per ``by`` category, largest first (the ``top`` largest when given)."""
-    totals = frame.groupby(by, as_index=False)[value].sum().sort_values(value, ascending=False, ignore_index=True)
+    totals = frame.groupby(by, as_index=False, observed=True)[value].sum().sort_values(value, ascending=False,
+                                                                                       ignore_index=True)
     return totals.head(top) if top else totals
 
 

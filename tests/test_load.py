@@ -2,6 +2,7 @@
 
 import asyncio
 import statistics
+import threading
 import time
 
 import pytest
@@ -42,7 +43,13 @@ async def run_sessions(url: str):
 
 
 def test_thirty_concurrent_viewers_all_get_every_chart(app_server, capsys):
-    results = asyncio.run(run_sessions(app_server.url))
+    # In a thread of its own: the sync Playwright of the other browser tests keeps an event loop on this one.
+    box = []
+    worker = threading.Thread(target=lambda: box.append(asyncio.run(run_sessions(app_server.url))))
+    worker.start()
+    worker.join(DEADLINE_S + 60)
+    assert box, "the sessions did not finish in time"
+    results = box[0]
     times = sorted(r[0] for r in results)
     p95 = times[int(0.95 * (len(times) - 1))]
     with capsys.disabled():
