@@ -92,3 +92,19 @@ def test_targets_page_lets_only_analysts_edit(sample_db, monkeypatch):
     app.button[0].click().run()
     assert not app.exception
     assert [b for b in app.button if b.label == "Save targets"]
+
+
+def test_a_read_only_database_is_a_message_when_rolling_back(sample_db_url, monkeypatch, tmp_path):
+    import shutil
+
+    copy = tmp_path / "kpi.sqlite3"
+    shutil.copy(sample_db_url.removeprefix("sqlite:///"), copy)
+    monkeypatch.setenv("KPI_DATABASE_URL", f"sqlite:///file:{copy}?mode=ro&uri=true")
+    monkeypatch.setenv("KPI_ANALYST_PASSWORD", "secret")
+    app = open_page("pages/upload.py", "en")
+    app.text_input[0].input("secret")
+    app.button[0].click().run()
+    [rollback] = [b for b in app.button if b.label == "Roll back"]
+    rollback.click().run()
+    assert not app.exception
+    assert any("Nothing was stored" in e.value and "readonly" in e.value.replace("-", "") for e in app.error)

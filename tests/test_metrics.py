@@ -164,3 +164,15 @@ def test_compute_values_and_summary_on_tiny_datasets():
 ])
 def test_compound_glide_path(name, target, period, expected):
     assert glide_path(target, [period])[0] == pytest.approx(expected), name
+
+
+def test_peer_values_keep_other_institutions_apart_from_ours():
+    from metrics.compute import peer_values
+
+    rows = pd.DataFrame({"indicator": ["x", "x", "x", "x", "y"], "fiscal_year": [2022, 2022, 2023, 2023, 2023],
+                         "value": [5.0, 7.0, 6.0, 8.0, 1.0], "numerator": [None] * 5, "denominator": [None] * 5,
+                         "institution": [None, "Peer U", None, "Peer U", "Peer U"]})
+    peers = peer_values(rows, indicator="x")
+    assert peers.values.tolist() == [["Peer U", 2022, 7.0], ["Peer U", 2023, 8.0]]
+    ours = indicator_by_year(rows, indicator="x")
+    assert ours["value"].tolist() == [5.0, 6.0]  # a peer's rows never add to our values
