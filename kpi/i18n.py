@@ -184,6 +184,33 @@ TEXT: dict[str, dict[str, str]] = {
     "rolled_back": {"en": "Restored as revision {revision}.", "ja": "リビジョン{revision}として復元しました。"},
 }
 
+# Column headers of displayed tables (downloads keep the contract's names, which the importer reads back).
+COLUMN_LABELS_JA = {
+    "dataset": "データセット", "rows": "行数", "first": "最初", "last": "最後", "sources": "出典", "source": "出典",
+    "revision": "リビジョン", "action": "操作", "created_at": "日時", "user": "ユーザー", "file_name": "ファイル名",
+    "row_count": "行数", "note": "メモ", "restores": "復元元", "id": "ID", "pillar": "柱", "name_en": "名称（英）",
+    "name_ja": "名称", "unit": "単位", "period_kind": "期間の種類", "method": "計算方法", "filter": "条件",
+    "direction": "区分", "definition_ja": "定義", "indicator": "指標", "period": "期間", "period_label": "期間（表示）",
+    "value": "値", "numerator": "分子", "denominator": "分母", "target": "目標", "glide_path": "計画値",
+    "status": "状況", "year": "年", "total": "論文数", "international": "国際共著", "share": "国際共著率（%）",
+    "fiscal_year": "年度", "country": "国・地域", "school": "部局", "students": "学生数", "partner": "協定校",
+    "level": "協定区分", "start_date": "締結日", "end_date": "終了日", "baseline_period": "基準年度",
+    "baseline_value": "基準値", "target_period": "目標年度", "target_value": "目標値", "milestones": "中間目標",
+    "glide": "計画線", "owner": "担当", "severity": "種別", "line": "行", "column": "列", "message": "内容",
+    "before": "変更前", "after": "変更後",
+}
+COLUMN_LABELS_EN = {"definition_en": "definition", "period_label": "period (label)", "glide_path": "glide path",
+                    "created_at": "time", "file_name": "file", "row_count": "rows", "fiscal_year": "fiscal year",
+                    "start_date": "start date", "end_date": "end date", "baseline_period": "baseline period",
+                    "baseline_value": "baseline value", "target_period": "target period",
+                    "target_value": "target value"}
+
+
+def column_labels(columns, lang: str) -> dict[str, str]:
+    table = COLUMN_LABELS_JA if lang == "ja" else COLUMN_LABELS_EN
+    return {c: table.get(c, c) for c in columns}
+
+
 UNITS_JA = {"students": "人", "programs": "件", "institutions": "校", "agreements": "件", "papers": "本",
             "projects": "件", "events": "件", "percent": "%"}
 

@@ -13,7 +13,7 @@ import streamlit as st
 from kpi import auth, service, storage
 from kpi.charts import TOPOJSON_URL
 from kpi.exporting import to_safe_csv
-from kpi.i18n import LANGS, status_label, t
+from kpi.i18n import LANGS, column_labels, status_label, t
 from metrics.registry import load_registry
 from metrics.targets import kpi_summary
 
@@ -112,6 +112,12 @@ def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = Fa
     if geo:
         config["topojsonURL"] = TOPOJSON_URL
     st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None if own_theme else "streamlit")
+
+
+def table(frame: pd.DataFrame, **options) -> None:
+    """A read-only table with its column headers in the chosen language."""
+    shown = frame.rename(columns=column_labels(frame.columns, lang()))
+    st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", **options)
 
 
 def download_csv(frame: pd.DataFrame, name: str, *, key: str) -> None:

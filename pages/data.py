@@ -1,5 +1,6 @@
 """Data: what is loaded (datasets, periods, sources), every revision, the indicator definitions and the contract."""
 
+import pandas as pd
 import streamlit as st
 
 from kpi import service, ui
@@ -13,7 +14,7 @@ st.title(t("data", lang))
 
 st.subheader(t("loaded", lang))
 overview = service.dataset_overview(snap.datasets)
-st.dataframe(overview, hide_index=True, width="stretch")
+ui.table(overview)
 ui.download_csv(overview, "datasets", key="download_datasets")
 
 st.subheader(t("revisions", lang))
@@ -21,13 +22,12 @@ if snap.history.empty:
     ui.empty_state()
 else:
     history = snap.history.sort_values("revision", ascending=False)
-    st.dataframe(history, hide_index=True, width="stretch",
-                 column_config={"created_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    ui.table(history.assign(created_at=pd.to_datetime(history["created_at"]).dt.strftime("%Y-%m-%d %H:%M")))
     ui.download_csv(history, "revisions", key="download_revisions")
 
 st.subheader(t("indicators_registry", lang))
 registry = snap.registry.drop(columns=["definition_ja" if lang == "en" else "definition_en"])
-st.dataframe(registry, hide_index=True, width="stretch")
+ui.table(registry)
 ui.download_csv(registry, "indicator_registry", key="download_registry")
 st.caption(t("status_rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))
 

@@ -67,5 +67,5 @@ if has_target:
 table = series.assign(period_label=[period_label(p, spec["period_kind"], lang) for p in series["period"]])
 table = table[["indicator", "period", "period_label", "value", "numerator", "denominator", "target", "glide_path",
                "status"]]
-st.dataframe(table, hide_index=True, width="stretch")
+ui.table(table)
 ui.download_csv(table, f"kpi_{indicator}", key="download_indicator")

@@ -61,5 +61,5 @@ with right:
     ui.source_caption(sources, as_of)
 
 table = students_by_year(rows, by=["direction", "country", "school", "status"])
-st.dataframe(table, hide_index=True, width="stretch")
+ui.table(table)
 ui.download_csv(table, "student_mobility", key="download_mobility")

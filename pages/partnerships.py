@@ -38,5 +38,5 @@ with right:
     ui.source_caption(sources, as_of)
 
 active = agreements[active_on(agreements, fiscal_year_end(year))]
-st.dataframe(active, hide_index=True, width="stretch")
+ui.table(active.assign(start_date=active["start_date"].dt.date, end_date=active["end_date"].dt.date))
 ui.download_csv(active, f"agreements_active_FY{year}", key="download_agreements")

@@ -36,5 +36,5 @@ ui.plot(charts.ranked_bars(partners, category="country", value="papers", lang=la
                            title=f"{t('partner_countries', lang)} · {period_label(year, 'calendar', lang)}",
                            value_label=t("papers", lang)), key="partner_countries")
 ui.source_caption(sources, as_of)
-st.dataframe(per_year, hide_index=True, width="stretch")
+ui.table(per_year)
 ui.download_csv(per_year, "papers_by_year", key="download_papers")

@@ -15,7 +15,7 @@ st.title(t("targets_page", lang))
 st.caption(t("status_rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))
 targets = snap.datasets["targets"]
 columns = [c.name for c in columns_of("targets")]
-st.dataframe(targets, hide_index=True, width="stretch")
+ui.table(targets)
 ui.download_csv(targets, "targets", key="download_targets")
 
 st.subheader(t("edit_targets", lang))

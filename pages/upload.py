@@ -69,14 +69,14 @@ if upload is not None:
     problems = result.problems_frame()
     if result.errors:
         st.error(t("errors_found", lang, n=len(result.errors)))
-        st.dataframe(problems[problems["severity"] == "error"], hide_index=True, width="stretch")
+        ui.table(problems[problems["severity"] == "error"])
         ui.download_csv(problems, f"errors_{upload.name}", key="download_errors")
     if result.warnings:
         st.subheader(t("warnings", lang))
-        st.dataframe(problems[problems["severity"] == "warning"], hide_index=True, width="stretch")
+        ui.table(problems[problems["severity"] == "warning"])
     if result.ok:
         st.subheader(t("preview", lang))
-        st.dataframe(result.frame.head(500), width="stretch")
+        ui.table(result.frame.head(500), hide_index=False)
         mode = st.segmented_control(t("mode", lang), ["append", "replace"], default="append",
                                     format_func=lambda m: t(m, lang), key="upload_mode") or "append"
         st.subheader(t("diff", lang))
@@ -87,7 +87,7 @@ if upload is not None:
         if diff.empty:
             st.caption(t("diff_none", lang))
         else:
-            st.dataframe(diff, hide_index=True, width="stretch")
+            ui.table(diff)
         note = st.text_input(t("note", lang), key="upload_note")
         if st.button(t("commit", lang), type="primary", key="commit"):
             if not ui.is_analyst():
@@ -103,7 +103,7 @@ if upload is not None:
 st.divider()
 st.subheader(t("revisions", lang))
 history = storage.history()
-st.dataframe(history.sort_values("revision", ascending=False), hide_index=True, width="stretch")
+ui.table(history.sort_values("revision", ascending=False))
 if not history.empty:
     revision = st.selectbox(t("rollback_to", lang), history["revision"].tolist()[::-1], key="rollback_revision")
     if st.button(t("rollback", lang), key="rollback"):
