@@ -73,3 +73,13 @@ def test_an_upload_during_the_meeting_does_not_change_the_slides(analyst_server,
     page.wait_for_selector("[data-testid='stMetricValue']")
     assert page.get_by_test_id("stMetricValue").first.inner_text() == "7,145"
     assert new_revision == 7
+
+
+def test_auto_advance_moves_on_by_itself(app_server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{app_server.url}/?present=1&lang=ja&auto=3")
+    settle(page)
+    page.get_by_text("1 / 11 ·").wait_for()
+    page.get_by_text("2 / 11 ·").wait_for(timeout=20000)  # nobody pressed anything
+    page.get_by_text("3 / 11 ·").wait_for(timeout=20000)
+    assert page.locator("[data-testid='stException']").count() == 0
