@@ -70,6 +70,13 @@ def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang
     values = service.values_table(datasets)
     summary = kpi_summary(values, datasets.get("targets"), registry)
     sources = service.indicator_sources(datasets, registry)
+    return assemble_deck(values, summary, sources, datasets["targets"], history, registry=registry, lang=lang,
+                         pillars=pillars)
+
+
+def assemble_deck(values: pd.DataFrame, summary: pd.DataFrame, sources: dict[str, list[str]], targets: pd.DataFrame,
+                  history: pd.DataFrame, *, registry: pd.DataFrame, lang: str, pillars: list[str] | None = None) -> Deck:
+    """The deck from values already computed (the app's snapshot has them), so a slide change recomputes nothing."""
     revision = int(history["revision"].max()) if not history.empty else 0
     stamp = f"{history['created_at'].max():%Y-%m-%d}" if not history.empty else "–"
     chosen = [p for p in PILLARS if not pillars or p in pillars]
@@ -80,7 +87,7 @@ def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang
         if row["pillar"] not in chosen:
             continue
         series = values[values["indicator"] == row["indicator"]][["period", "value"]]
-        target = target_for(datasets["targets"], row["indicator"], row["period"]) if pd.notna(row["period"]) else None
+        target = target_for(targets, row["indicator"], row["period"]) if pd.notna(row["period"]) else None
         has_target = pd.notna(row["target_period"])
         deck.slides.append(KpiSlide(
             indicator=row["indicator"], pillar=row["pillar"], name=indicator_name(registry, row["indicator"], lang),

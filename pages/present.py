@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from kpi import storage, ui
-from kpi.exports import build_deck, slide_figure
+from kpi.exports import assemble_deck, slide_figure
 from kpi.i18n import t
 
 lang = ui.lang()
@@ -17,7 +17,8 @@ snap = ui.snapshot(at_revision=revision)
 if snap.empty:
     ui.empty_state()
     st.stop()
-deck = build_deck(snap.datasets, snap.history, lang=lang)
+deck = assemble_deck(snap.values, snap.summary, snap.sources, snap.datasets["targets"], snap.history,
+                     registry=snap.registry, lang=lang)
 total = len(deck.slides) + 1  # title slide first
 auto = float(st.query_params.get("auto", 0) or 0)
 
