@@ -38,7 +38,8 @@ def kpi_card(row) -> None:
                      f"({format_percent(row.change_pct, signed=True)}) "
                      + t("vs_previous", lang, period=period_label(row.previous_period, row.period_kind, lang)))
         st.metric(period, format_value(row.value, row.unit, lang), delta=delta,
-                  delta_color="normal" if spec["direction"] == "up" else "inverse")
+                  delta_color="off" if row.change == 0 else "normal" if spec["direction"] == "up" else "inverse",
+                  delta_arrow="off" if row.change == 0 else "auto")
         ui.status_badge(row.status)
         if pd.notna(row.target_period):
             st.caption(t("target_line", lang, value=format_value(row.target, row.unit, lang),
