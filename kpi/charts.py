@@ -21,7 +21,7 @@ TOPOJSON_URL = "app/static/topojson/"  # bundled world_110m.json; plotly would o
 def _layout(fig: go.Figure, *, height: int, title: str | None = None, legend: bool = True) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                       font={"family": FONT}, title={"text": title} if title else None, colorway=PALETTE,
-                      showlegend=legend, legend={"orientation": "h", "y": -0.2}, plot_bgcolor="white",
+                      showlegend=legend, legend={"orientation": "h", "y": -0.3}, plot_bgcolor="white",
                       hoverlabel={"font": {"family": FONT}})
     fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
     return fig

@@ -12,6 +12,7 @@ import streamlit as st
 
 from kpi import auth, service, storage
 from kpi.charts import TOPOJSON_URL
+from kpi.countries import country_name
 from kpi.exporting import to_safe_csv
 from kpi.i18n import LANGS, column_labels, status_label, t
 from metrics.registry import load_registry
@@ -114,9 +115,26 @@ def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = Fa
     st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None if own_theme else "streamlit")
 
 
+def _display_values(frame: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Codes people should not have to decode, in words: pillars, directions, levels, statuses, countries."""
+    words = {
+        "pillar": lambda v: t(f"pillar_{v}", code),
+        "direction": lambda v: t(v, code) if v in ("inbound", "outbound") else v,
+        "level": lambda v: t(v, code),
+        "action": lambda v: t(v, code),
+        "country": lambda v: country_name(v, code),
+        "status": lambda v: status_label(v, code) if v in STATUS_BADGE_COLOURS else t(v, code),
+    }
+    shown = frame.copy()
+    for column, word in words.items():
+        if column in shown:
+            shown[column] = shown[column].astype(object).map(lambda v, w=word: w(v) if isinstance(v, str) and v else v)
+    return shown
+
+
 def table(frame: pd.DataFrame, **options) -> None:
-    """A read-only table with its column headers in the chosen language."""
-    shown = frame.rename(columns=column_labels(frame.columns, lang()))
+    """A read-only table with its column headers and codes in the chosen language."""
+    shown = _display_values(frame, lang()).rename(columns=column_labels(frame.columns, lang()))
     st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", **options)
 
 
