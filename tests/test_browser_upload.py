@@ -29,7 +29,7 @@ def test_analyst_uploads_commits_and_rolls_back(analyst_server, page, tmp_path):
     upload(page, tmp_path, "inbound_good.csv", GOOD)
     page.get_by_text("Preview of the normalised rows").wait_for()
     page.screenshot(path=str(ARTIFACTS / "upload-preview.png"))
-    page.get_by_text("Replace", exact=True).click()
+    page.get_by_role("radio", name="Replace").click()
     settle(page)
     page.get_by_text("What changes").wait_for()
     page.screenshot(path=str(ARTIFACTS / "upload-diff.png"))

@@ -29,7 +29,7 @@ def test_an_import_through_one_replica_is_visible_in_the_other(replicas, page, t
     sign_in(page, first.url)
     choose(page, "direction for the whole file", "Inbound")
     upload(page, tmp_path, "inbound.csv", GOOD)
-    page.get_by_text("Replace", exact=True).click()
+    page.get_by_role("radio", name="Replace").click()
     settle(page)
     page.get_by_role("button", name="Commit").click()
     page.get_by_text("Stored as revision 7.").wait_for()
