@@ -445,22 +445,17 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
         result.errors.append(Problem("the file has a header but no data rows", result.header_line))
         return result
 
-    def cells(position: int) -> pd.Series:
-        return body[position]
-
     labels = {name: header[pos].strip() for name, pos in positions.items()}
-    raw: dict[str, pd.Series] = {name: cells(pos) for name, pos in positions.items()}
-    _derive_bibliographic(raw, labels, derived, header, cells, result)
+    raw: dict[str, pd.Series] = {name: body[pos] for name, pos in positions.items()}
+    _derive_bibliographic(raw, labels, derived, header, body, result)
     if result.layout == "wide":
-        pieces = []
-        for position in year_positions:
-            piece = {name: series for name, series in raw.items()}
-            piece["fiscal_year"] = pd.Series(str(parse_fiscal_year(header[position])), index=cells(position).index)
-            piece[value_column] = cells(position)
-            pieces.append((header[position].strip(), pd.DataFrame(piece)))
         frames = []
-        for label, piece in pieces:
-            frames.append(_parse_frame(piece, columns, {**labels, value_column: label}, constants, result))
+        for position in year_positions:
+            piece = dict(raw)
+            piece["fiscal_year"] = pd.Series(str(parse_fiscal_year(header[position])), index=body.index)
+            piece[value_column] = body[position]
+            frames.append(_parse_frame(pd.DataFrame(piece), columns, {**labels, value_column: header[position].strip()},
+                                       constants, result))
         frame = pd.concat(frames).sort_index(kind="stable")
     else:
         frame = _parse_frame(pd.DataFrame(raw), columns, labels, constants, result)
@@ -535,10 +530,10 @@ def _bibliographic_sources(dataset: str, header: list[str], positions: dict[str,
 
 
 def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], derived: dict[str, int],
-                          header: list[str], cells, result: ImportResult) -> None:
+                          header: list[str], body: pd.DataFrame, result: ImportResult) -> None:
     """Countries from affiliations (unrecognised ones are warnings, not errors); DOI where the id is empty."""
     if "countries" in derived:
-        affiliations = cells(derived["countries"])
+        affiliations = body[derived["countries"]]
         codes, unknown_seen = {}, 0
         for text in pd.unique(affiliations):
             codes[text], unknown = paper_countries(text)
@@ -553,7 +548,7 @@ def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], der
         raw["countries"] = affiliations.map(codes)
         labels["countries"] = header[derived["countries"]].strip()
     if "doi" in derived:
-        doi = cells(derived["doi"])
+        doi = body[derived["doi"]]
         if "id" in raw:
             raw["id"] = raw["id"].where(raw["id"].str.strip() != "", doi)
         else:

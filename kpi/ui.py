@@ -227,7 +227,8 @@ def deck_bytes(url: str, revision: int, lang: str, kind: str, pillars: tuple[str
     from kpi import exports
 
     snap = _snapshot(url, revision)
-    deck = exports.build_deck(snap.datasets, snap.history, lang=lang, pillars=list(pillars) or None)
+    deck = exports.assemble_deck(snap.values, snap.summary, snap.sources, snap.datasets["targets"], snap.history,
+                                 registry=snap.registry, lang=lang, pillars=list(pillars) or None)
     return exports.deck_pptx(deck) if kind == "pptx" else exports.deck_pdf(deck)
 
 
