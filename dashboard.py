@@ -5,9 +5,14 @@ import streamlit as st
 from kpi.i18n import t
 from kpi.ui import language_switch
 
-st.set_page_config(page_title="Tohoku University International Strategy KPIs", page_icon="🌏",
-                   layout="wide")
 lang = language_switch(hidden=st.query_params.get("present") == "1")
+st.set_page_config(page_title=t("app_title", lang), page_icon="🌏", layout="wide")
+# Titles break between words only (never 「国際戦 / 略 KPI」); on a phone the chart toolbar would sit over small
+# charts, so it is hidden there (the camera button is for desktops preparing slides).
+st.html("""<style>
+h1, h2, h3 {word-break: keep-all; overflow-wrap: anywhere;}
+@media (max-width: 640px) {.modebar-container {display: none !important;}}
+</style>""")
 pages = [
     st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:",
             default=True),

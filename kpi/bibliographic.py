@@ -2,31 +2,58 @@
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 
-from kpi.countries import to_iso3
+from kpi.countries import OTHER, to_iso3
 
 _WOS_SPLIT = re.compile(r";\s*(?=\[)")
 _BRACKETS = re.compile(r"^\s*\[[^\]]*\]\s*")
+# Scopus affiliations of some vintages end in the corresponding author's address: '…, Japan; email: a@b.jp',
+# '… Japan. Electronic address: a@b.jp'.
+_EMAIL = re.compile(r"[\s,;.]*(?:(?:e-?mail|electronic address)\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?",
+                    re.IGNORECASE)
+# Web of Science addresses of the 1990s end in a US state and ZIP code without the country: 'CHICAGO,IL 60637'.
+_US_STATE_ZIP = re.compile(r"^[A-Z]{2}\s+\d{5}(?:-\d{4})?$")
+_LABEL_ONLY = re.compile(r"^\s*(?:e-?mail|electronic address)\s*:?\s*$", re.IGNORECASE)
+
+
+def clean_affiliations(text: str) -> str:
+    """HTML entities (&#x00F6;) decoded and e-mail addresses removed."""
+    text = str(text or "")
+    if "&" in text:
+        text = html.unescape(text)
+    return _EMAIL.sub("", text) if "@" in text else text
 
 
 def split_affiliations(text: str) -> list[str]:
     """Scopus separates affiliations with '; '; Web of Science C1 starts each with '[Authors]'."""
-    text = str(text or "").strip()
+    text = clean_affiliations(text).strip()
     if not text:
         return []
     parts = _WOS_SPLIT.split(text) if text.startswith("[") else text.split(";")
-    return [_BRACKETS.sub("", part).strip() for part in parts if part.strip()]
+    parts = [_BRACKETS.sub("", part).strip() for part in parts]
+    return [part for part in parts if part and not _LABEL_ONLY.match(part)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # countries and institutions both read each address of a paper
 def affiliation_country(affiliation: str) -> str | None:
-    """ISO alpha-3 of an affiliation: its last comma-separated part ('..., Sendai, Japan'), or for Web of Science
-    US addresses the last word ('Cambridge, MA 02138 USA')."""
-    last = affiliation.rsplit(",", 1)[-1].strip().rstrip(".").strip()
-    code = to_iso3(last)
-    if code is None and last:
-        code = to_iso3(last.split()[-1])
-    return code
+    """ISO alpha-3 of an affiliation: its last comma-separated part ('..., Sendai, Japan'), else the last two
+    ('Taichung, Taiwan, ROC'), else for Web of Science US addresses the last word ('Cambridge, MA 02138 USA'); an old US address
+    with only a state and ZIP ('CHICAGO,IL 60637') is the United States.
+
+    'Unknown' or 'Other' in an address is no country: a paper with only such affiliations is not international.
+    """
+    parts = [p.strip().rstrip(".").strip() for p in affiliation.rsplit(",", 2)[-2:]]
+    candidates = [parts[-1], ", ".join(parts[-2:]) if len(parts) > 1 else ""]
+    if parts[-1]:
+        candidates.append(parts[-1].split()[-1])
+    for candidate in candidates:
+        code = to_iso3(candidate) if candidate else None
+        if code is not None:
+            return None if code == OTHER else code
+    return "USA" if _US_STATE_ZIP.match(parts[-1]) else None
 
 
 def paper_countries(text: str) -> tuple[str, list[str]]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 from pathlib import Path
 
-import sqlalchemy
-
-from kpi import service, storage
-from kpi.schemas import DATASETS, contract_markdown
+# `kpi --help` answers without pandas, SQLAlchemy or pandera: each command imports what it uses.
+DATASET_NAMES = ("mobility", "papers", "agreements", "indicators", "targets", "enrolment", "staff")  # = schemas.DATASETS (tested)
+DELIMITERS = {"comma": ",", ",": ",", "tab": "\t", "\\t": "\t", "\t": "\t", "semicolon": ";", ";": ";", "pipe": "|",
+              "|": "|"}
 
 
 def _constants(pairs: list[str]) -> dict[str, str]:
@@ -23,7 +25,21 @@ def _constants(pairs: list[str]) -> dict[str, str]:
     return constants
 
 
-def _read(args) -> service.ImportResult:
+def _delimiter(text: str) -> str:
+    if text not in DELIMITERS:
+        raise argparse.ArgumentTypeError("use comma, tab, semicolon or pipe (or the character itself)")
+    return DELIMITERS[text]
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a line number from 1")
+    return int(text)
+
+
+def _read(args):
+    from kpi import service
+
     path = Path(args.file)
     try:
         if path.stat().st_size > service.max_upload_bytes():
@@ -33,61 +49,113 @@ def _read(args) -> service.ImportResult:
         raise SystemExit(f"cannot read {path}: {exc.strerror}") from None
     mapping = {k: v for k, v in _constants(args.map).items()}
     return service.validate_bytes(data, args.dataset, constants=_constants(args.set), encoding=args.encoding,
-                                  file_name=path.name, mapping=mapping)
+                                  file_name=path.name, mapping=mapping, delimiter=args.delimiter,
+                                  header_line=args.header_line, sheet=args.sheet)
 
 
-def _report(result, *, as_json: bool) -> None:
+def _report(result, *, as_json: bool, lang: str = "en") -> None:
+    from kpi.i18n import t
+
     if as_json:
-        print(json.dumps({"ok": result.ok, "dataset": result.dataset, "encoding": result.encoding,
+        print(json.dumps({"ok": result.ok, "dataset": result.dataset, "source": result.source,
+                          "encoding": result.encoding, "sheet": result.sheet, "delimiter": result.delimiter,
                           "header_line": result.header_line, "layout": result.layout, "mapping": result.mapping,
-                          "rows": 0 if result.frame is None else len(result.frame),
-                          "errors": [p.as_dict() for p in result.errors],
-                          "warnings": [p.as_dict() for p in result.warnings]}, ensure_ascii=False, indent=2))
+                          "records": result.records, "rows": 0 if result.frame is None else len(result.frame),
+                          "summary": result.summary,
+                          "errors": [p.as_dict(lang) for p in result.errors],
+                          "warnings": [p.as_dict(lang) for p in result.warnings]}, ensure_ascii=False, indent=2))
         return
-    for problem in result.errors:
-        print(f"{result.file_name}: error: {problem}", file=sys.stderr)
-    for problem in result.warnings:
-        print(f"{result.file_name}: warning: {problem}", file=sys.stderr)
+    for severity, problems in (("error", result.errors), ("warning", result.warnings)):
+        word = t(f"imp.severity.{severity}", lang)
+        for problem in problems:
+            print(f"{result.file_name}: {word}: {problem.text_in(lang)}", file=sys.stderr)
+    if result.source != "table" or result.records:
+        print(f"{result.file_name}: {result.detected_in(lang)}")
     if result.ok:
         print(f"{result.file_name}: {len(result.frame)} rows OK ({result.encoding}, {result.layout} layout, "
-              f"header on line {result.header_line})")
+              f"header on line {result.header_line or '-'})")
+        if result.summary:
+            print(f"{result.file_name}: {result.summary_in(lang)}")
 
 
 def cmd_validate(args) -> int:
     result = _read(args)
-    _report(result, as_json=args.json)
+    _report(result, as_json=args.json, lang=args.lang)
     return 0 if result.ok else 1
 
 
 def cmd_import(args) -> int:
+    from kpi import identity, plan
+
     result = _read(args)
-    _report(result, as_json=False)
+    _report(result, as_json=False, lang=args.lang)
     if not result.ok:
         print(f"{len(result.errors)} error(s): nothing was imported", file=sys.stderr)
         return 1
-    revision = service.import_result(result, mode=args.mode, user=args.user, note=args.note)
+    the_plan = plan.make_plan(result, mode=args.mode)
+    for sentence in the_plan.sentences(args.lang):
+        print(f"plan: {_plain(sentence)}")
+    refusals = the_plan.refusals(reason=args.allow_duplicate or "")
+    if refusals:
+        if "plan.overlap_refused" in refusals:
+            print("error: the file covers slices that are already stored; appending would count them twice. "
+                  "Nothing was imported; use --mode replace to replace those slices.", file=sys.stderr)
+        if "plan.duplicate_refused" in refusals:
+            print(f"error: {_plain(the_plan.duplicate_sentence('en'))} Nothing was imported; to load it again, "
+                  "give the reason with --allow-duplicate REASON.", file=sys.stderr)
+        return 1
+    revision = plan.commit(the_plan, result, user=identity.cli_user(args.user), note=args.note,
+                           reason=args.allow_duplicate or "")
     print(f"imported {len(result.frame)} rows into {args.dataset} as revision {revision} ({args.mode})")
     return 0
 
 
+def _plain(text: str | None) -> str:
+    """Catalogue sentences escape names for Markdown; a terminal shows them as typed."""
+    return re.sub(r"\\(.)", r"\1", (text or "").replace("\u2060", ""))
+
+
+def strict_json(value):
+    """JSON has no NaN or Infinity: a non-finite number (an overflowing sum) is written as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
+
+
+def dumps(records) -> str:
+    return json.dumps(strict_json(records), ensure_ascii=False, indent=1, allow_nan=False, default=str)
+
+
 def cmd_values(args) -> int:
-    values = service.current_values()
+    """Every KPI value with its evaluation, read from the same snapshot the app and the exports use."""
+    from kpi import service, snapshot
+
+    snap = snapshot.load(at_revision=args.revision)
+    values = snap.scorecard if args.latest else snap.evaluation
     if args.indicator:
         values = values[values["indicator"] == args.indicator]
     records = service.values_as_records(values)
     if args.json:
-        print(json.dumps(records, ensure_ascii=False, indent=1))
+        print(dumps(records))
     else:
         for r in records:
-            print(f"{r['indicator']:32} {r['period']:>6} {r['value']:>14,.2f} {r.get('status') or ''}")
+            finite = isinstance(r["value"], (int, float)) and math.isfinite(r["value"])
+            value = f"{r['value']:,.2f}" if finite else ""
+            print(f"{r['indicator']:32} {r['period'] or '':>6} {value:>14} {r['status']:16} {r['outlook'] or ''}")
     return 0
 
 
 def cmd_history(args) -> int:
+    from kpi import service, storage
+
     frame = storage.history()
     if args.json:
         frame["created_at"] = frame["created_at"].map(lambda t: t.isoformat() if t is not None else None)
-        print(json.dumps(service.values_as_records(frame), ensure_ascii=False, indent=1))
+        print(dumps(service.values_as_records(frame)))
     else:
         for r in frame.itertuples(index=False):
             print(f"{r.revision:>5} {r.dataset:11} {r.action:9} {r.created_at:%Y-%m-%d %H:%M} {r.user:12} "
@@ -96,12 +164,50 @@ def cmd_history(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    new = storage.rollback(args.revision, user=args.user, note=args.note)
-    print(f"restored the state after revision {args.revision} as revision {new}")
+    """Preview (the KPI values that change), then restore; --dataset must name the revision's dataset."""
+    from kpi import identity, plan, service, storage
+
+    history = storage.history()
+    found = history[history["revision"] == args.revision]
+    if found.empty:
+        print(f"error: there is no revision {args.revision}", file=sys.stderr)
+        return 1
+    dataset = str(found.iloc[0]["dataset"])
+    if args.dataset and args.dataset != dataset:
+        print(f"error: revision {args.revision} belongs to {dataset}, not {args.dataset}; nothing was restored",
+              file=sys.stderr)
+        return 1
+    preview = plan.rollback_plan(dataset, args.revision, values_of=service.values_table)
+    print(f"restoring {dataset} to its state right after revision {args.revision}: "
+          f"{preview.rows_now} rows now -> {preview.rows_after} rows")
+    for row in preview.diff.itertuples(index=False):
+        print(f"  {row.indicator:32} {row.period:>6} {row.before:>14,.2f} -> {row.after:>14,.2f}")
+    if preview.refusals():
+        print(f"{dataset} already holds exactly that state; nothing to restore", file=sys.stderr)
+        return 1
+    new = plan.commit_rollback(preview, user=identity.cli_user(args.user), note=args.note)
+    changed = ", ".join(sorted(set(preview.diff["indicator"]))) or "none"
+    print(f"restored {dataset} to the state after revision {args.revision} as revision {new}; KPIs changed: {changed}")
+    return 0
+
+
+def cmd_hash_password(args) -> int:
+    """Reads a password from standard input (or asks), prints the scrypt hash for secrets / KPI_ANALYSTS."""
+    import getpass
+
+    from kpi import identity
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
+    if not password:
+        print("error: empty password", file=sys.stderr)
+        return 1
+    print(identity.hash_password(password))
     return 0
 
 
 def cmd_load_sample(args) -> int:
+    from kpi import service, storage
+
     if args.if_empty and storage.latest_revision() > 0:
         print("the database already holds data; sample not loaded")
         return 0
@@ -120,6 +226,8 @@ def cmd_serve(args) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as streamlit_cli
 
+    from kpi import storage
+
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *args.streamlit_args]
     return streamlit_cli.main()
@@ -127,7 +235,7 @@ def cmd_serve(args) -> int:
 
 def cmd_export(args) -> int:
     """pptx / pdf of every KPI, or png of one KPI's chart, from the newest revision (or --revision)."""
-    from kpi import exports
+    from kpi import exports, storage
 
     at = args.revision
     datasets = storage.load_all(at_revision=at)
@@ -151,6 +259,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_schema(_args) -> int:
+    from kpi.schemas import contract_markdown
+
     print(contract_markdown())
     return 0
 
@@ -162,24 +272,35 @@ def build_parser() -> argparse.ArgumentParser:
     def file_command(name: str, help_text: str):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("file")
-        p.add_argument("--dataset", required=True, choices=list(DATASETS))
+        p.add_argument("--dataset", required=True, choices=list(DATASET_NAMES))
         p.add_argument("--set", action="append", metavar="COLUMN=VALUE",
                        help="a column that is constant for the whole file (repeatable)")
         p.add_argument("--encoding", help="override encoding detection (utf-8, cp932, ...)")
         p.add_argument("--map", action="append", metavar="HEADER=COLUMN",
                        help="map a file header to a contract column (empty COLUMN ignores it); repeatable")
+        p.add_argument("--delimiter", type=_delimiter, metavar="comma|tab|semicolon|pipe",
+                       help="override delimiter detection (and source recognition)")
+        p.add_argument("--header-line", type=_positive, metavar="N",
+                       help="the header is on line N (1 = first line; sheet row for .xlsx)")
+        p.add_argument("--sheet", help="the workbook sheet to read (.xlsx); the first with a header by default")
+        p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the messages")
         return p
 
     p = file_command("validate", "check a file; exit 1 and list every located error")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_validate)
     p = file_command("import", "validate, then store the file as one revision")
-    p.add_argument("--mode", choices=["append", "replace"], default="append")
+    p.add_argument("--mode", choices=["append", "replace"], default="append",
+                   help="append refuses slices already stored; replace replaces exactly the file's slices")
     p.add_argument("--note", default="")
-    p.add_argument("--user")
+    p.add_argument("--user", help="the person recorded (default: your login name)")
+    p.add_argument("--allow-duplicate", metavar="REASON",
+                   help="load a file whose exact content (sha256) is already loaded, for this reason")
     p.set_defaults(func=cmd_import)
-    p = sub.add_parser("values", help="computed KPI values")
+    p = sub.add_parser("values", help="computed KPI values with plan, target, status (now) and outlook")
     p.add_argument("--indicator")
+    p.add_argument("--latest", action="store_true", help="only the scorecard: the latest row of every KPI")
+    p.add_argument("--revision", type=int, help="the data at this revision")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_values)
     p = sub.add_parser("history", help="revisions, oldest first")
@@ -187,9 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_history)
     p = sub.add_parser("rollback", help="restore a dataset to its state right after REVISION")
     p.add_argument("revision", type=int)
+    p.add_argument("--dataset", choices=DATASET_NAMES, help="refuse unless REVISION belongs to this dataset")
     p.add_argument("--note", default="")
-    p.add_argument("--user")
+    p.add_argument("--user", help="the person recorded (default: your login name)")
     p.set_defaults(func=cmd_rollback)
+    p = sub.add_parser("hash-password", help="print the scrypt hash of a password read from standard input")
+    p.set_defaults(func=cmd_hash_password)
     p = sub.add_parser("load-sample", help="import the bundled sample data")
     p.add_argument("--if-empty", action="store_true", help="only when the database holds no revision yet")
     p.set_defaults(func=cmd_load_sample)
@@ -216,9 +340,15 @@ def main(argv: list[str] | None = None) -> int:
         args.streamlit_args = extra
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "serve":
+        return args.func(args)
+    import sqlalchemy
+
+    from kpi import storage
+
     try:
         return args.func(args)
-    except storage.StorageError as exc:
+    except storage.StorageError as exc:  # AlreadyStored, StalePlan and the rest: nothing was stored
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except sqlalchemy.exc.SQLAlchemyError as exc:

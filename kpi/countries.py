@@ -11,6 +11,9 @@ from pathlib import Path
 import pycountry
 
 ALIASES_PATH = Path(__file__).resolve().parent.parent / "data" / "country_aliases.csv"
+# "その他 / Other / 不明 / Unknown / 無国籍" rows of Japanese country tables: real students, counted in one explicit
+# bucket under a code ISO 3166-1 leaves to users (ZZ* is user-assigned); country_name() shows it as その他 / Other.
+OTHER = "ZZZ"
 
 
 def _key(text: str) -> str:
@@ -34,9 +37,11 @@ def _tables() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     with ALIASES_PATH.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             code = row["iso3"]
-            names[code] = {"en": row["display_en"], "ja": row["display_ja"]}
+            if row["display_en"]:  # rows with empty display names only add spellings (Web of Science's, Scopus')
+                names[code] = {"en": row["display_en"], "ja": row["display_ja"] or row["display_en"]}
             for text in [row["display_en"], row["display_ja"], *row["aliases"].split("|")]:
-                lookup[_key(text)] = code
+                if text.strip():
+                    lookup[_key(text)] = code
     return lookup, names
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import math
@@ -17,8 +18,34 @@ import pandera.errors
 
 from kpi.bibliographic import paper_countries
 from kpi.countries import to_iso3
-from kpi.schemas import AFFILIATION_HEADERS, DOI_HEADERS, STORED_TYPES, Column, columns_of, pandera_schema
-from metrics.periods import PeriodError, parse_date, parse_fiscal_year
+from kpi.i18n import t
+from kpi.institutions import canonical_name, paper_institutions
+from kpi.schemas import (
+    AFFILIATION_HEADERS,
+    DOI_HEADERS,
+    INSTITUTION_HEADERS,
+    STORED_TYPES,
+    SUBSET_MARKERS,
+    WIDE_CATEGORY,
+    WIDE_YEAR_VALUE,
+    Column,
+    columns_of,
+    pandera_schema,
+)
+from kpi.sources import (
+    Source,
+    column_letter,
+    guess_delimiter,
+    is_workbook,
+    recognise,
+    records_of,
+    workbook_sheets,
+    wos_plain_records,
+    wos_tab_body,
+)
+from metrics.milestones import MilestoneError, parse_milestones
+from metrics.network import format_institutions
+from metrics.periods import FIRST_DATE, FIRST_YEAR, LAST_DATE, OPEN_ENDED, PeriodError, parse_date, parse_fiscal_year
 from metrics.registry import load_registry
 
 HEADER_SEARCH_ROWS = 30
@@ -28,22 +55,66 @@ TOTAL_WORDS = {"合計", "計", "小計", "総計", "総数", "total", "grand to
 NONE_DASHES = {"-", "−", "―", "—", "‐", "–", "ー"}
 
 
+# A catalogue key: lowercase words joined by dots (imp.not_whole_number). Anything else given as ``key`` is shown
+# as written (text from code that predates the catalogue), so an old call never breaks.
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$")
+
+
 @dataclass
 class Problem:
-    """One error or warning; ``line`` is the file line as a spreadsheet numbers it (first line = 1)."""
+    """One error or warning: a catalogue key with named params, rendered in the user's language.
 
-    message: str
+    ``line`` is the file line (or sheet row) as a spreadsheet numbers it (first line = 1), ``column`` the file's
+    header; for a workbook ``cell`` is the reference (``Sheet1!C12``). ``str()`` is English.
+    """
+
+    key: str
     line: int | None = None
     column: str | None = None
     value: str = ""
+    params: dict = field(default_factory=dict)
+    cell: str | None = None
+    position: int | None = None  # 0-based column of the file, from which ``cell`` is made for a workbook
 
-    def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "value": self.value, "message": self.message}
+    def message_in(self, lang: str = "en") -> str:
+        if not _KEY.match(self.key):
+            return self.key
+        shown = self.value if len(self.value) <= 80 else self.value[:77] + "…"
+        return t(self.key, lang, **{"value": shown, "column": self.column or "", **self.params})
+
+    @property
+    def message(self) -> str:
+        return self.message_in("en")
+
+    def where_in(self, lang: str = "en") -> str:
+        """'line 3, column "人数"' / '3行目「人数」列' (or the workbook cell)."""
+        place = {"cell": self.cell} if self.cell else {"line": self.line} if self.line else {}
+        kind = next(iter(place), "")
+        if self.column:
+            return t(f"imp.where.{kind}_column", lang, column=self.column, **place) if kind \
+                else t("imp.where.column", lang, column=self.column)
+        return t(f"imp.where.{kind}", lang, **place) if kind else ""
+
+    def text_in(self, lang: str = "en") -> str:
+        where = self.where_in(lang)
+        return t("imp.where.text", lang, where=where, message=self.message_in(lang)) if where \
+            else self.message_in(lang)
+
+    def as_dict(self, lang: str = "en") -> dict:
+        return {"line": self.line, "cell": self.cell, "column": self.column, "value": self.value, "key": self.key,
+                "message": self.message_in(lang)}
 
     def __str__(self) -> str:
-        where = ", ".join(p for p in (f"line {self.line}" if self.line else "",
-                                      f"column {self.column!r}" if self.column else "") if p)
-        return f"{where}: {self.message}" if where else self.message
+        return self.text_in("en")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read: catalogue key and params (str() is the key, for logs)."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass
@@ -61,15 +132,42 @@ class ImportResult:
     frame: pd.DataFrame | None = None  # index = file line of each row
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    source: str = "table"  # what the file was recognised as: scopus_csv, wos_tab, wos_plain, excel, table
+    sheet: str | None = None  # the workbook sheet read
+    records: int = 0  # data records read (before parsing)
+    summary: dict = field(default_factory=dict)  # papers: the hand count (papers, international, without_country)
 
     @property
     def ok(self) -> bool:
         return not self.errors and self.frame is not None
 
-    def problems_frame(self) -> pd.DataFrame:
-        rows = [{"severity": "error", **p.as_dict()} for p in self.errors]
-        rows += [{"severity": "warning", **p.as_dict()} for p in self.warnings]
-        return pd.DataFrame(rows, columns=["severity", "line", "column", "value", "message"])
+    def detected_in(self, lang: str = "en") -> str:
+        """'Web of Science tab-delimited, UTF-16LE, 1,000 records'."""
+        return t("imp.detected", lang, source=t(f"imp.source.{self.source}", lang),
+                 encoding=ENCODING_NAMES.get(self.encoding, self.encoding) or "–", records=f"{self.records:,}")
+
+    def summary_in(self, lang: str = "en") -> str:
+        """Papers: the counts a hand count gives (unique records, internationally co-authored, without a country)."""
+        if not self.summary:
+            return ""
+        lines = self.summary["without_country_lines"]
+        shown = ", ".join(map(str, lines[:20])) + (", …" if len(lines) > 20 else "")
+        text = t("imp.summary.papers", lang, papers=f"{self.summary['papers']:,}",
+                 international=f"{self.summary['international']:,}", without=f"{self.summary['without_country']:,}")
+        return text + (t("imp.summary.lines", lang, lines=shown) if lines else "")
+
+    def problems_frame(self, lang: str = "en", *, only: str | None = None) -> pd.DataFrame:
+        """Errors then warnings, severity in words of ``lang``; ``only`` = 'error' or 'warning' keeps one kind."""
+        rows = [{"severity": t("imp.severity.error", lang), **p.as_dict(lang)}
+                for p in self.errors if only in (None, "error")]
+        rows += [{"severity": t("imp.severity.warning", lang), **p.as_dict(lang)}
+                 for p in self.warnings if only in (None, "warning")]
+        frame = pd.DataFrame(rows, columns=["severity", "line", "cell", "column", "value", "message"])
+        return frame if self.sheet else frame.drop(columns="cell")
+
+
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16", "utf-16-le": "UTF-16LE",
+                  "utf-16-be": "UTF-16BE", "cp932": "Shift_JIS (CP932)", "xlsx": "Excel"}
 
 
 class ImportFailure(Exception):
@@ -90,69 +188,72 @@ def cell_text(text: str) -> str:
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Decode the file; UTF-8 (with or without BOM) or CP932, and ask rather than guess otherwise."""
+    """Decode the file; UTF-8 (with or without BOM), UTF-16 with BOM or CP932, and ask rather than guess otherwise.
+
+    A NUL character is refused anywhere in the text (PostgreSQL cannot store one), with the line it is on.
+    """
     if not data.strip():
-        raise ImportFailure(Problem("the file is empty"))
+        raise ImportFailure(Problem("imp.empty"))
+    text, used = _decode(data, encoding)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ImportFailure(Problem("imp.nul", text.count("\n", 0, nul) + 1))
+    return text, used
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if encoding:
         try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ImportFailure(Problem(f"the file cannot be read as {encoding}: {exc}")) from None
+            return data.decode(encoding).removeprefix("\ufeff"), encoding  # a BOM is never part of the header
+        except (UnicodeDecodeError, LookupError):
+            raise ImportFailure(Problem("imp.cannot_decode", params={"encoding": encoding})) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError:
             pass
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(name), name
+            except UnicodeDecodeError:
+                pass
     if b"\x00" in data[:8192]:
-        raise ImportFailure(Problem("this is not a text file (it contains binary data); export it as CSV"))
+        raise ImportFailure(Problem("imp.binary"))
     for candidate in ("utf-8", "cp932"):
         try:
             return data.decode(candidate), candidate
         except UnicodeDecodeError:
             continue
-    raise ImportFailure(Problem("the encoding could not be recognised as UTF-8 or Shift_JIS (CP932); "
-                                "choose the encoding explicitly (--encoding, or the choice on the upload page)"))
+    raise ImportFailure(Problem("imp.unknown_encoding"))
 
 
-def _delimiter(text: str) -> str:
-    sample = "\n".join(text[:20000].splitlines()[:HEADER_SEARCH_ROWS])
-    return "\t" if sample.count("\t") > sample.count(",") else ","
-
-
-def read_head(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+def read_head(text: str, delimiter: str, *, limit: int = HEADER_SEARCH_ROWS, quoting: bool = True
+              ) -> tuple[list[list[str]], list[int]]:
     """The first records, and for each the number of physical lines read up to its end."""
-    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
-    records, ends = [], []
-    for record in reader:
-        records.append(record)
-        ends.append(reader.line_num)
-        if len(records) >= HEADER_SEARCH_ROWS:
-            break
-    return records, ends
+    return records_of(text, delimiter, limit=limit, quoting=quoting)
 
 
-def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, width: int) -> pd.DataFrame:
+def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, width: int,
+              utf8: bytes | None = None) -> pd.DataFrame:
     """Every record after the header as strings ('' when empty), indexed by its line as a spreadsheet numbers it.
 
-    pandas' C parser does the bulk work; a file it cannot split (a row wider than expected) goes through the
-    csv module instead, which takes any shape.
+    Every cell is kept: a row wider than ``width`` keeps its extra cells (the caller reports them). pandas' C
+    parser does the bulk work; a file it cannot split goes through the csv module instead, which takes any shape.
     """
     offset = 0
     for _ in range(skip_lines):
         offset = text.index("\n", offset) + 1 if "\n" in text[offset:] else len(text)
     body_text = text[offset:]
-    body = _read_rectangular(body_text, delimiter=delimiter, width=width)
+    # the file's own UTF-8 bytes from the body on, when it was UTF-8: no second encoding of a large file
+    body_bytes = utf8[len(text[:offset].encode("utf-8")):] if utf8 is not None else None
+    body = _read_rectangular(body_text, delimiter=delimiter, width=width, body_bytes=body_bytes)
     if body is None:
         try:
             body = pd.read_csv(io.StringIO(body_text), sep=delimiter, header=None, names=range(width), dtype="str",
                                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                                on_bad_lines="error")
-        except (pd.errors.ParserError, ValueError):
+        except (pd.errors.ParserError, ValueError, OverflowError, csv.Error):
             records = list(csv.reader(io.StringIO(body_text, newline=""), delimiter=delimiter))
             width = max([width, *map(len, records)]) if records else width
             body = pd.DataFrame([r + [""] * (width - len(r)) for r in records], columns=range(width), dtype="str")
@@ -160,7 +261,8 @@ def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, wi
     return body
 
 
-def _read_rectangular(body_text: str, *, delimiter: str, width: int) -> pd.DataFrame | None:
+def _read_rectangular(body_text: str, *, delimiter: str, width: int, body_bytes: bytes | None = None
+                      ) -> pd.DataFrame | None:
     """Arrow's multithreaded CSV reader for the common case: every row as wide as the first, no blank line.
 
     Anything else (a footnote row, a blank line) returns None and the tolerant readers take over, so that the
@@ -169,18 +271,21 @@ def _read_rectangular(body_text: str, *, delimiter: str, width: int) -> pd.DataF
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first = next(csv.reader(io.StringIO(body_text[:100_000], newline=""), delimiter=delimiter), None)
+    try:
+        first = next(csv.reader(io.StringIO(body_text[:100_000], newline=""), delimiter=delimiter), None)
+    except csv.Error:
+        return None
     if not first:
         return None
     names = [str(i) for i in range(len(first))]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body_text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names),
+            io.BytesIO(body_bytes if body_bytes is not None else body_text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowCapacityError):
         return None
     body = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     body.columns = range(len(names))
@@ -210,28 +315,82 @@ def _is_year_header(text: str) -> bool:
         return False
 
 
-def _find_header(records: list[list[str]], aliases: dict[str, str]) -> int | None:
-    best, best_score = None, 1
+def _year_run(record: list[str]) -> int:
+    """How many cells of a row read as a wide layout's year headers: adjacent years in order (ascending or
+    descending), in a row with no other number (page numbers 2087 and 2101, or S15, sit among volumes and
+    issues in a data row)."""
+    years = [(i, parse_fiscal_year(c)) for i, c in enumerate(record) if c.strip() and _is_year_header(c)]
+    if len(years) < 2:
+        return 0
+    positions = [i for i, _ in years]
+    values = [y for _, y in years]
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+    ascending = all(a < b for a, b in zip(values, values[1:])) or all(a > b for a, b in zip(values, values[1:]))
+    others = [c for i, c in enumerate(record) if i not in positions and re.fullmatch(r"[\d.,\s]+", c.strip() or "x")]
+    return len(years) if adjacent and ascending and not others else 0
+
+
+def category_headers(dataset: str, header: list[str]) -> dict[int, tuple[str, str]]:
+    """Wide layouts with one column per category (学部,修士課程,博士課程 or 教授,准教授,講師): position ->
+    (category, count column it fills); '学部うち留学生' or 'Professor (foreign)' fills the subset count."""
+    if dataset not in WIDE_CATEGORY:
+        return {}
+    category, whole, part = WIDE_CATEGORY[dataset]
+    choices = next(c.choices for c in columns_of(dataset) if c.name == category)
+    accepted = {_bare(k): v for k, v in choices.items()}
+    markers = sorted({_bare(m) for m in SUBSET_MARKERS}, key=len, reverse=True)
+    found = {}
+    for position, cell in enumerate(header):
+        key = _bare(cell)
+        if not key:
+            continue
+        if key in accepted:
+            found[position] = (accepted[key], whole)
+            continue
+        for marker in markers:
+            rest = key.replace(marker, "").replace("うち", "").removesuffix("数")
+            if marker in key and rest in accepted:
+                found[position] = (accepted[rest], part)
+                break
+    return found
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[()\[\]（）【】:：・_/'’-]", "", header_key(text))
+
+
+def _find_header(records: list[list[str]], aliases: dict[str, str], dataset: str = "") -> int | None:
+    """The row naming the most contract columns (a wide layout's year run or category columns count too); the
+    first of equals."""
+    best, best_score = None, 2  # at least two named columns, or one and a run of years
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
         named = {aliases[header_key(c)] for c in record if header_key(c) in aliases}
-        years = sum(1 for c in record if c.strip() and _is_year_header(c))
-        score = len(named) + (years if years >= 2 else 0)
+        categories = len(category_headers(dataset, record))
+        score = 2 * len(named) + _year_run(record) + (categories if categories >= 2 else 0)
         if score > best_score:
             best, best_score = index, score
     return best
 
 
-# --- cell parsers: each returns the stored value or raises ValueError with a message for the analyst ---
+# --- cell parsers: each returns the stored value or raises CellError (catalogue key) for the analyst ---
+
+COUNT_LIMIT = 1_000_000_000  # a count of students or papers beyond a billion is a typing slip (and sums stay exact)
+NUMBER_LIMIT = 1e15  # indicator values; their sums stay finite and exact to the unit
+TEXT_LIMIT = 1000  # characters in a stored text cell (partner, school, id, source)
+
 
 def parse_count(text: str) -> int:
     value = cell_text(text).replace(",", "")
     if value in NONE_DASHES:
         return 0
     if re.fullmatch(r"-\d+(\.0+)?", value):
-        raise ValueError(f"{text!r} is negative; a count cannot be below zero")
+        raise CellError("imp.negative")
     if not re.fullmatch(r"\d+(\.0+)?", value):
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(float(value))
+        raise CellError("imp.not_whole_number")
+    digits = value.split(".")[0].lstrip("0") or "0"
+    if len(digits) > 10 or int(digits) > COUNT_LIMIT:
+        raise CellError("imp.too_large", limit=f"{COUNT_LIMIT:,}")
+    return int(digits)
 
 
 def parse_number(text: str) -> float:
@@ -241,16 +400,18 @@ def parse_number(text: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
+        raise CellError("imp.not_number") from None
     if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{text!r} is not a number")
+        raise CellError("imp.not_number")
+    if abs(number) > NUMBER_LIMIT:
+        raise CellError("imp.too_large", limit=f"{NUMBER_LIMIT:,.0f}")
     return number
 
 
 def parse_country(text: str) -> str:
     code = to_iso3(text)
     if code is None:
-        raise ValueError(f"{text!r} is not a known country or region")
+        raise CellError("imp.unknown_country")
     return code
 
 
@@ -258,17 +419,78 @@ def parse_countries(text: str) -> str:
     codes = []
     for part in re.split(r"[;；]", str(text)):
         if part.strip():
-            code = parse_country(part)
+            try:
+                code = parse_country(part)
+            except CellError:
+                raise CellError("imp.unknown_country_in", part=part.strip()) from None
             if code not in codes:
                 codes.append(code)
     return ";".join(codes)
 
 
+def last_paper_year() -> int:
+    return dt.date.today().year + 1
+
+
+def parse_institutions(text: str) -> str:
+    """'Harvard Univ|USA;東北大学|Japan' -> 'Harvard University|USA;Tohoku University|JPN' (alias table names)."""
+    pairs = []
+    for part in re.split(r"[;；]", str(text)):
+        if not part.strip():
+            continue
+        name, bar, country = part.rpartition("|")
+        if not bar or not name.strip():
+            raise CellError("pub.institution_pair", part=part.strip())
+        try:
+            pair = (canonical_name(name), parse_country(country))
+        except CellError:
+            raise CellError("imp.unknown_country_in", part=country.strip()) from None
+        if pair not in pairs:
+            pairs.append(pair)
+    return format_institutions(pairs)
+
+
 def _parse_year(text: str) -> int:
     value = cell_text(text)
     if not re.fullmatch(r"\d{4}", value):
-        raise ValueError(f"{text!r} is not a calendar year")
+        raise CellError("imp.not_calendar_year")
+    if not FIRST_YEAR <= int(value) <= last_paper_year():
+        raise CellError("imp.year_range", first=FIRST_YEAR, last=last_paper_year())
     return int(value)
+
+
+def _parse_text(text: str) -> str:
+    value = " ".join(cell_text(text).split())
+    if len(value) > TEXT_LIMIT:
+        raise CellError("imp.too_long", length=f"{len(value):,}", limit=f"{TEXT_LIMIT:,}")
+    return value
+
+
+def _parse_record_id(text: str) -> str:
+    """A paper's id (EID 2-s2.0-…, UT WOS:…, a DOI or the university's own): one token holding a digit.
+
+    A word such as 'Scopus' or 'Article' in the id column means the row's cells are shifted.
+    """
+    value = _parse_text(text)
+    if not re.fullmatch(_RECORD_ID, value):
+        raise CellError("imp.not_an_id")
+    return value
+
+
+_RECORD_ID = r"\S*\d\S*"
+
+
+def _parse_date(text: str):
+    day = _period_parser(parse_date)(text)
+    if day == OPEN_ENDED:
+        raise CellError("imp.date_range", first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat())
+    return day
+
+
+def _parse_end_date(text: str):
+    """An end date; 9999-12-31 (what many systems write for 'no end') reads as open-ended."""
+    day = _period_parser(parse_date)(text)
+    return None if day == OPEN_ENDED else day
 
 
 def _enum_parser(col: Column):
@@ -277,8 +499,7 @@ def _enum_parser(col: Column):
     def parse(text: str) -> str:
         key = header_key(text)
         if key not in accepted:
-            allowed = " or ".join(sorted(set(col.choices.values())))
-            raise ValueError(f"{text!r} is not a valid {col.name} (use {allowed})")
+            raise CellError("imp.bad_choice", name=col.name, allowed=" / ".join(sorted(set(col.choices.values()))))
         return accepted[key]
     return parse
 
@@ -288,50 +509,115 @@ def _period_parser(parse):
         try:
             return parse(text)
         except PeriodError as exc:
-            raise ValueError(str(exc)) from None
+            raise CellError(exc.key, **exc.params) from None
     return wrapped
 
 
-def parser_for(col: Column):
+def _parse_milestones(text: str) -> str:
+    """Checked strictly (a bad list would otherwise break every page); stored as written."""
+    value = cell_text(text)
+    try:
+        parse_milestones(value)
+    except MilestoneError as exc:
+        raise CellError(f"tg.ms.{exc.code}", part=exc.part, position=exc.position) from None
+    return value
+
+
+def parser_for(col: Column, dataset: str = ""):
+    if dataset == "papers" and col.name == "id":
+        return _parse_record_id
+    if col.name == "end_date":
+        return _parse_end_date
     return {
         "fiscal_year": _period_parser(parse_fiscal_year), "year": _parse_year, "count": parse_count,
-        "number": parse_number, "date": _period_parser(parse_date), "country": parse_country,
-        "countries": parse_countries, "text": lambda s: " ".join(cell_text(s).split()),
+        "number": parse_number, "date": _parse_date, "country": parse_country,
+        "countries": parse_countries, "institutions": parse_institutions, "text": _parse_text,
+        "milestones": _parse_milestones,
     }.get(col.kind) or _enum_parser(col)
 
 
-def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem]) -> pd.Series:
+def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem], *, dataset: str = "",
+                 position: int | None = None, required: bool | None = None) -> pd.Series:
     """Parse one column's cells; every bad cell becomes a Problem naming its line and the file's header.
 
     Each distinct cell text is parsed once (a million rows hold few distinct years, directions or countries),
     then mapped back onto the rows.
     """
-    parse = parser_for(col)
-    codes, uniques = pd.factorize(raw.fillna("").astype("object"), sort=False)
+    parse = parser_for(col, dataset)
+    required = col.required if required is None else required
+    codes, uniques = pd.factorize(raw.fillna(""), sort=False)  # Arrow strings stay Arrow: no million-object copy
     parsed: list[object] = []
-    failures: dict[int, str] = {}
-    for number, text in enumerate(uniques):
+    failures: dict[int, tuple[str, dict]] = {}
+    vectorised = col.kind == "text" and len(uniques) > 1000  # ids, partner names: many distinct cells
+    if vectorised:
+        parsed, failures = _parse_texts(uniques, record_id=parse is _parse_record_id, required=required,
+                                        name=col.name)
+    for number, text in enumerate([] if vectorised else uniques):
         value = None
         if str(text).strip() == "":
-            if col.required:
-                failures[number] = f"{col.name} is missing"
+            if required:
+                failures[number] = ("imp.missing", {"name": col.name})
         else:
             try:
                 value = parse(text)
-            except ValueError as exc:
-                failures[number] = str(exc)
+            except CellError as exc:
+                failures[number] = (exc.key, exc.params)
         parsed.append(value)
     if failures:
         bad_rows = np.flatnonzero(np.isin(codes, list(failures)))
         room = max(0, MAX_ERRORS + 1 - len(errors))
         for row in bad_rows[:room]:
-            message = failures[codes[row]]
-            text = "" if message.endswith("missing") else str(uniques[codes[row]])
-            errors.append(Problem(message, raw.index[row], label, text))
+            key, params = failures[codes[row]]
+            text = "" if key == "imp.missing" else str(uniques[codes[row]])
+            errors.append(Problem(key, raw.index[row], label, text, params=params, position=position))
+    return _stored_from_uniques(parsed, codes, col, raw.index)
+
+
+def _stored_from_uniques(parsed: list, codes: np.ndarray, col: Column, index: pd.Index) -> pd.Series:
+    """The stored column built from one parsed value per distinct cell (converted once) and each row's code."""
+    kind = STORED_TYPES[col.kind]
+    if not len(parsed):
+        return _to_stored(pd.Series([None] * len(index), index=index, dtype="object"), col)
+    missing = np.array([v is None for v in parsed], dtype=bool)[codes]
+    if kind == "int64":
+        values = np.array([0 if v is None else v for v in parsed], dtype="int64")[codes]
+        return pd.Series(pd.arrays.IntegerArray(values, missing), index=index)
+    if kind == "float64":
+        return pd.Series(np.array([np.nan if v is None else v for v in parsed], dtype="float64")[codes], index=index)
+    if kind.startswith("datetime"):
+        days = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in parsed],
+                        dtype="datetime64[ns]")
+        return pd.Series(days[codes], index=index)
     lookup = np.empty(len(parsed), dtype=object)
     lookup[:] = parsed
-    series = pd.Series(lookup[codes] if len(parsed) else [None] * len(raw), index=raw.index, dtype="object")
-    return _to_stored(series.astype("object"), col)
+    return pd.Series(lookup[codes], index=index, dtype="object")
+
+
+def _parse_texts(uniques, *, record_id: bool, required: bool, name: str) -> tuple[list, dict]:
+    """_parse_text (and _parse_record_id) over an array of distinct cells at once, in Arrow: the same readings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array([str(u) for u in uniques], type=pa.string())
+    values = pc.utf8_normalize(texts, form="NFKC")
+    values = pc.utf8_trim_whitespace(pc.replace_substring_regex(values, pattern=r"\s+", replacement=" "))
+    failures: dict[int, tuple[str, dict]] = {}
+    empty = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), dtype=bool)
+    if required:
+        for number in np.flatnonzero(empty):
+            failures[int(number)] = ("imp.missing", {"name": name})
+    lengths = np.asarray(pc.utf8_length(values).to_numpy(zero_copy_only=False))
+    for number in np.flatnonzero(lengths > TEXT_LIMIT):
+        failures[int(number)] = ("imp.too_long", {"length": f"{lengths[number]:,}", "limit": f"{TEXT_LIMIT:,}"})
+    if record_id:
+        ids = np.asarray(pc.match_substring_regex(values, pattern=f"^{_RECORD_ID}$").to_numpy(zero_copy_only=False),
+                         dtype=bool)
+        for number in np.flatnonzero(~ids & ~empty):
+            failures.setdefault(int(number), ("imp.not_an_id", {}))
+    parsed = values.to_pylist()
+    for number in (*np.flatnonzero(empty), *failures):
+        parsed[int(number)] = None
+    return parsed, failures
 
 
 def _to_stored(series: pd.Series, col: Column) -> pd.Series:
@@ -346,47 +632,86 @@ def _to_stored(series: pd.Series, col: Column) -> pd.Series:
 
 
 def classify_rows(body: pd.DataFrame) -> pd.Series:
-    """'blank', 'footnote' (first filled cell starts with ※, 注, 出典, Source:), 'total' (合計, Total…) or 'data'."""
-    first = pd.Series("", index=body.index, dtype="object")
-    totals = pd.Series(False, index=body.index)
-    for column in reversed(body.columns):
-        cells = body[column].str.strip()
-        if not (cells != "").any():
-            continue  # an empty column (a trailing comma on every line) says nothing about the row
-        first = first.where(cells == "", cells)
-        total_words = [u for u in pd.unique(cells) if u and header_key(u) in TOTAL_WORDS]
-        if total_words:
-            totals |= cells.isin(total_words)
-    kinds = pd.Series("data", index=body.index, dtype="object")
-    notes = [u for u in pd.unique(first) if u and FOOTNOTE.match(cell_text(u))]
-    footnote = first.isin(notes)
+    """'blank', 'footnote' (first filled cell starts with ※, 注, 出典, Source:), 'total' (合計, Total…) or 'data'.
+
+    Each column's distinct cells are judged once (a million rows hold few distinct texts per column).
+    """
+    rows = len(body)
+    first = np.full(rows, "", dtype=object)  # each row's first filled cell, stripped
+    found = np.zeros(rows, dtype=bool)
+    totals = np.zeros(rows, dtype=bool)
+    for column in body.columns:
+        codes, uniques = pd.factorize(body[column], sort=False)
+        stripped = np.array([str(u).strip() for u in uniques], dtype=object)
+        if not len(stripped):
+            continue
+        valid = codes >= 0
+        safe = np.where(valid, codes, 0)
+        filled = valid & (stripped != "")[safe]
+        new = filled & ~found
+        first[new] = stripped[safe[new]]
+        found |= filled
+        is_total = np.array([bool(u) and header_key(u) in TOTAL_WORDS for u in stripped], dtype=bool)
+        if is_total.any():
+            totals |= valid & is_total[safe]
+    kinds = np.full(rows, "data", dtype=object)
+    first_codes, first_uniques = pd.factorize(first, sort=False)
+    notes = np.array([bool(u) and bool(FOOTNOTE.match(cell_text(u))) for u in first_uniques], dtype=bool)
     kinds[totals] = "total"
-    kinds[footnote] = "footnote"
-    kinds[first == ""] = "blank"
-    return kinds
+    if len(notes):
+        kinds[notes[first_codes]] = "footnote"
+    kinds[~found] = "blank"
+    return pd.Series(kinds, index=body.index, dtype="object")
+
+
+@dataclass
+class Table:
+    """A file as rows of text: the header row and the body (index = line or sheet row of each record)."""
+
+    header: list[str]
+    header_line: int | None
+    body: pd.DataFrame | None = None  # None: read lazily by ``load`` once the header has been checked
+    load: object = None
 
 
 def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
-              encoding: str | None = None, file_name: str = "", mapping: dict[str, str] | None = None) -> ImportResult:
-    """Read one export: never raises for bad input, every problem ends up in ``result.errors``."""
-    columns = columns_of(dataset)
+              encoding: str | None = None, file_name: str = "", mapping: dict[str, str] | None = None,
+              delimiter: str | None = None, header_line: int | None = None, sheet: str | None = None
+              ) -> ImportResult:
+    """Read one export: never raises for bad input, every problem ends up in ``result.errors``.
+
+    ``delimiter`` and ``header_line`` (1-based) override what the file is recognised as; ``sheet`` picks a
+    workbook's sheet (else the first whose rows hold a header).
+    """
     result = ImportResult(dataset=dataset, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     try:
-        text, result.encoding = decode(data, encoding)
-    except ImportFailure as failure:
-        result.errors.append(failure.problem)
-        return result
-    result.delimiter = _delimiter(text)
-    records, ends = read_head(text, result.delimiter)
+        _read(data, result, constants=constants, encoding=encoding, mapping=mapping, delimiter=delimiter,
+              header_line=header_line, sheet=sheet)
+    except Exception as exc:  # noqa: BLE001 - the invariant: no file ends in a traceback; the cause is shown
+        result.frame = None
+        result.errors.append(Problem("imp.internal", params={"detail": f"{type(exc).__name__}: {exc}"[:300]}))
+    return result
+
+
+def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, delimiter, header_line, sheet) -> None:
+    dataset = result.dataset
+    columns = columns_of(dataset)
     aliases = _alias_map(columns)
-    header_index = _find_header(records, aliases)
-    if header_index is None:
-        expected = ", ".join(c.name for c in columns if c.required)
-        result.errors.append(Problem(f"no header row found in the first {HEADER_SEARCH_ROWS} lines; "
-                                     f"expected columns such as {expected}"))
-        return result
-    result.header_line = header_index + 1
-    header = records[header_index]
+    if is_workbook(data):
+        table = _workbook_table(data, result, aliases, header_line=header_line, sheet=sheet)
+    else:
+        try:
+            text, result.encoding = decode(data, encoding)
+            bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+            utf8 = data[bom:] if result.encoding in ("utf-8", "utf-8-sig") else None
+        except ImportFailure as failure:
+            result.errors.append(failure.problem)
+            return
+        table = _text_table(text, result, aliases, delimiter=delimiter, header_line=header_line, utf8=utf8)
+    if table is None:
+        return
+    header = table.header
+    result.header_line = table.header_line
     result.header = [cell.strip() for cell in header]
     by_name = {c.name: c for c in columns}
     positions: dict[str, int] = {}
@@ -404,75 +729,296 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
                     result.mapping.pop(header[current].strip(), None)
                 positions[name] = position
                 result.mapping[cell.strip()] = name
-        elif _is_year_header(cell):
+        elif _year_run(header) and _is_year_header(cell):
             year_positions.append(position)
+    _check_duplicate_headers(header, aliases, result)
     _apply_mapping(mapping or {}, header, positions, by_name, result)
-    value_column = {"mobility": "students", "indicators": "value"}.get(dataset)
+    value_column = WIDE_YEAR_VALUE.get(dataset)
     if len(year_positions) >= 2 and "fiscal_year" in by_name and "fiscal_year" not in positions and value_column:
         result.layout = "wide"
         for position in year_positions:
             result.mapping[header[position].strip()] = f"fiscal_year={parse_fiscal_year(header[position])}"
+    wide_categories = _wide_categories(dataset, header, positions, result)
 
     derived = _bibliographic_sources(dataset, header, positions, result)
     constants = dict(constants or {})
     for name in list(constants):
         if name not in by_name:
-            result.errors.append(Problem(f"--set {name}: there is no column {name!r} in dataset {dataset}", None,
-                                         name))
+            result.errors.append(Problem("imp.set_unknown_column", None, name, params={"name": name, "dataset": dataset}))
             constants.pop(name)
         elif name in positions:
-            result.errors.append(Problem(f"--set {name}: the file already has this column", result.header_line, name))
+            result.errors.append(Problem("imp.set_in_file", result.header_line, name, params={"name": name}))
             constants.pop(name)
 
     provided = set(positions) | set(constants) | set(derived) | (
-        {"fiscal_year", value_column} if result.layout == "wide" else set())
+        {"fiscal_year", value_column} if result.layout == "wide" else set()) | (
+        set(WIDE_CATEGORY[dataset][:2]) if wide_categories else set())
+    if table.body is not None:
+        result.records = len(table.body)
     for col in columns:
         if col.required and col.name not in provided:
-            accepted = ", ".join(col.aliases[:4])
-            hint = f"; if it is the same for the whole file, supply it with --set {col.name}=..." \
-                if col.kind == "enum" else ""
-            result.errors.append(Problem(f"required column {col.name!r} is missing (accepted headers include "
-                                         f"{accepted}){hint}", result.header_line, col.name))
+            key = "imp.missing_column_set" if col.kind == "enum" else "imp.missing_column"
+            if col.name == "countries" and result.source in ("scopus_csv", "wos_tab", "wos_plain"):
+                key = "imp.no_addresses"  # an export of authors and titles only: co-authorship cannot be counted
+            result.errors.append(Problem(key, result.header_line, col.name,
+                                         params={"name": col.name, "accepted": ", ".join(col.aliases[:4])}))
     if result.errors:
-        return result
+        _locate_cells(result)
+        return
 
-    body = read_body(text, delimiter=result.delimiter, skip_lines=ends[header_index],
-                     first_line=result.header_line + 1, width=len(header) + 4)
-    kinds = classify_rows(body)
+    body = table.body if table.body is not None else table.load(len(header))
+    if result.source in ("table", "excel"):
+        kinds = classify_rows(body)
+    else:  # a database export has no title, total or footnote rows: a title 'Total synthesis' is a paper
+        kinds = pd.Series("data", index=body.index, dtype="object")
+        kinds[(body == "").all(axis=1)] = "blank"
     totals = [(line, list(body.loc[line])) for line in kinds.index[kinds == "total"]]
     body = body[kinds == "data"]
+    result.records = len(body)
+    _check_width(body, header, result)
     if body.empty:
-        result.errors.append(Problem("the file has a header but no data rows", result.header_line))
-        return result
+        result.errors.append(Problem("imp.no_data_rows", result.header_line))
+        _locate_cells(result)
+        return
 
     labels = {name: header[pos].strip() for name, pos in positions.items()}
     raw: dict[str, pd.Series] = {name: body[pos] for name, pos in positions.items()}
+    where = dict(positions)
     _derive_bibliographic(raw, labels, derived, header, body, result)
-    if result.layout == "wide":
+    if "countries" in derived:
+        where["countries"] = derived["countries"]
+    if wide_categories:
+        frame = _wide_category_frame(raw, body, wide_categories, header, columns, labels, constants, result, where)
+    elif result.layout == "wide":
         frames = []
         for position in year_positions:
             piece = dict(raw)
             piece["fiscal_year"] = pd.Series(str(parse_fiscal_year(header[position])), index=body.index)
             piece[value_column] = body[position]
             frames.append(_parse_frame(pd.DataFrame(piece), columns, {**labels, value_column: header[position].strip()},
-                                       constants, result))
+                                       constants, result, {**where, value_column: position}, derived))
         frame = pd.concat(frames).sort_index(kind="stable")
     else:
-        frame = _parse_frame(pd.DataFrame(raw), columns, labels, constants, result)
+        frame = _parse_frame(pd.DataFrame(raw), columns, labels, constants, result, where, derived)
+    if not wide_categories:
+        check_subset(frame, dataset, labels, result, where)
 
     if len(result.errors) > MAX_ERRORS:
         hidden = len(result.errors) - MAX_ERRORS
         del result.errors[MAX_ERRORS:]
-        result.errors.append(Problem(f"… and more errors after these {MAX_ERRORS} ({hidden}+ not listed)"))
+        result.errors.append(Problem("imp.more_errors", params={"limit": f"{MAX_ERRORS:,}", "hidden": f"{hidden:,}"}))
     result.constants = {name: frame[name].iloc[0] for name in constants if name in frame and len(frame)}
-    _check_registry(frame, dataset, labels, result)
-    if result.errors:
-        return result
-    _check_totals(frame, totals, positions, value_column, result)
-    _validate_schema(frame, dataset, labels, result)
+    _check_registry(frame, dataset, labels, result, where)
+    _check_agreement_dates(frame, dataset, labels, result, where)
+    if not result.errors:
+        _check_totals(frame, totals, positions, value_column, result)
+        _validate_schema(frame, dataset, labels, result)
     if not result.errors:
         result.frame = frame
-    return result
+        if dataset == "papers":
+            result.summary = paper_summary(frame)
+    _locate_cells(result)
+
+
+def _text_table(text: str, result: ImportResult, aliases: dict[str, str], *, delimiter: str | None,
+                header_line: int | None, utf8: bytes | None = None) -> Table | None:
+    """A delimited or tagged text file: a recognised source fixes delimiter and header; else detect them."""
+    source = None if (delimiter or header_line) else recognise(text)
+    if source is not None and source.key == "wos_plain":
+        result.source, result.delimiter = source.key, ""
+        header, body, unclosed = wos_plain_records(text)
+        for line in unclosed:
+            result.warnings.append(Problem("imp.wos_unclosed", line))
+        return Table(header, None, body)
+    if source is not None and source.key == "wos_tab":
+        result.source, result.delimiter = source.key, "\t"
+        header, body = wos_tab_body(text, 0)
+        return Table(header, 1, body)
+    source = source or Source("table", delimiter or guess_delimiter(text), header_line)
+    result.source, result.delimiter = source.key, source.delimiter
+    limit = max(HEADER_SEARCH_ROWS, source.header_line or 0)
+    records, ends = read_head(text, source.delimiter, limit=limit)
+    index = _header_index(records, aliases, source.header_line, result)
+    if index is None:
+        return None
+    return Table(records[index], index + 1, load=lambda width: read_body(
+        text, delimiter=source.delimiter, skip_lines=ends[index], first_line=index + 2, width=width, utf8=utf8))
+
+
+def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], *, header_line: int | None,
+                    sheet: str | None) -> Table | None:
+    """A workbook sheet (the one named, else the first with a header): rows from A1, row n = sheet row n."""
+    result.source, result.encoding = "excel", "xlsx"
+    try:
+        sheets = workbook_sheets(data)
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged files
+        result.errors.append(Problem("imp.workbook_unreadable", params={"detail": str(exc)[:200]}))
+        return None
+    if sheet is not None and sheet not in sheets:
+        result.errors.append(Problem("imp.sheet_missing", params={"sheet": sheet, "sheets": ", ".join(sheets)}))
+        return None
+    if sheet is None:
+        scored = [(name, _find_header(rows[:HEADER_SEARCH_ROWS], aliases, result.dataset))
+                  for name, rows in sheets.items()]
+        sheet = next((name for name, index in scored if index is not None), next(iter(sheets), None))
+    if sheet is None:
+        result.errors.append(Problem("imp.empty"))
+        return None
+    result.sheet = sheet
+    rows = sheets[sheet]
+    index = _header_index(rows, aliases, header_line, result)
+    if index is None:
+        return None
+    body_rows = rows[index + 1:]
+    width = max([len(rows[index]), *map(len, body_rows)]) if body_rows else len(rows[index])
+    body = pd.DataFrame([r + [""] * (width - len(r)) for r in body_rows], columns=range(width), dtype="object")
+    body.index = range(index + 2, index + 2 + len(body))
+    return Table(rows[index], index + 1, body)
+
+
+def _header_index(records: list[list[str]], aliases: dict[str, str], header_line: int | None,
+                  result: ImportResult) -> int | None:
+    if header_line is not None:
+        if not 1 <= header_line <= len(records):
+            result.errors.append(Problem("imp.header_line_beyond", params={"line": header_line, "lines": len(records)}))
+            return None
+        return header_line - 1
+    index = _find_header(records, aliases, result.dataset)
+    if index is None:
+        expected = ", ".join(c.name for c in columns_of(result.dataset) if c.required)
+        result.errors.append(Problem("imp.no_header", params={"rows": HEADER_SEARCH_ROWS, "expected": expected}))
+    return index
+
+
+def _check_duplicate_headers(header: list[str], aliases: dict[str, str], result: ImportResult) -> None:
+    """Two headers that read the same (exact, full-width or NFD variants) would leave one column unread."""
+    read = set(aliases) | {header_key(h) for h in (*AFFILIATION_HEADERS, *DOI_HEADERS, "EA")}
+    first: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        key = header_key(cell)
+        if key not in read:
+            continue
+        if key in first:
+            result.errors.append(Problem("imp.duplicate_header", result.header_line, cell.strip(), position=position,
+                                         params={"other": column_letter(first[key]), "this": column_letter(position)}))
+        else:
+            first[key] = position
+
+
+def _check_width(body: pd.DataFrame, header: list[str], result: ImportResult) -> None:
+    """A record with filled cells beyond the header's width: a stray delimiter or quote has shifted its cells
+    (an error). A filled cell under an empty header (a note beside an Excel table) is not read: a warning."""
+    unlabeled = [c for c in body.columns if c < len(header) and not str(header[c]).strip()]
+    if unlabeled:
+        filled = np.column_stack([_filled(body[c]) for c in unlabeled])
+        rows, columns = np.nonzero(filled)
+        for row, column in list(zip(rows, columns))[:20]:
+            result.warnings.append(Problem("imp.cell_without_header", int(body.index[row]),
+                                           value=str(body.iat[row, body.columns.get_loc(unlabeled[column])])[:200],
+                                           position=int(unlabeled[column])))
+        if len(rows) > 20:
+            result.warnings.append(Problem("imp.more_cells_without_header", params={"n": f"{len(rows):,}"}))
+    extra = [c for c in body.columns if c >= len(header)]
+    if not extra:
+        return
+    filled = np.column_stack([_filled(body[c]) for c in extra])
+    wide = np.flatnonzero(filled.any(axis=1))
+    for row in wide[:MAX_ERRORS]:
+        extra_filled = np.flatnonzero(filled[row])
+        cells = int(extra_filled.max()) + len(header) + 1
+        result.errors.append(Problem("imp.row_too_wide", int(body.index[row]), position=int(extra[extra_filled[0]]),
+                                     params={"cells": cells, "width": len(header)}))
+
+
+def _filled(cells: pd.Series) -> np.ndarray:
+    """True where a cell holds more than spaces (most cells of an unnamed column are exactly empty: checked first)."""
+    filled = np.array((cells.notna() & (cells != "")).to_numpy(dtype=bool))  # a writable copy
+    if filled.any():
+        candidates = np.flatnonzero(filled)
+        filled[candidates] = cells.iloc[candidates].astype("str").str.strip().ne("").to_numpy(dtype=bool)
+    return filled
+
+
+def _locate_cells(result: ImportResult) -> None:
+    """Workbook problems get a cell reference (Sheet1!C12) from their row and the column's position."""
+    if not result.sheet:
+        return
+    for problem in (*result.errors, *result.warnings):
+        if problem.line and problem.cell is None:
+            letter = column_letter(problem.position) if problem.position is not None else ""
+            problem.cell = f"{result.sheet}!{letter}{problem.line}" if letter else f"{result.sheet}!{problem.line}"
+
+
+def paper_summary(frame: pd.DataFrame) -> dict:
+    """The hand count of an imported papers file: distinct records, internationally co-authored, without a country."""
+    from metrics.compute import is_international
+
+    unique = frame[~frame["id"].duplicated()]
+    countries = unique["countries"].fillna("")
+    without = [int(line) for line in unique.index[countries == ""]]
+    codes, combinations = pd.factorize(countries)  # few distinct country combinations: judge each once
+    international = is_international(pd.Series(combinations)).to_numpy()[codes] if len(combinations) else []
+    return {"papers": len(unique), "international": int(np.sum(international)),
+            "without_country": len(without), "without_country_lines": without}
+
+
+def _wide_categories(dataset: str, header: list[str], positions: dict[str, int],
+                     result: ImportResult) -> dict[str, dict[str, int]]:
+    """category -> {count column: position} when the file has one column per category and no category column."""
+    found = category_headers(dataset, header)
+    if dataset not in WIDE_CATEGORY or len(found) < 2 or WIDE_CATEGORY[dataset][0] in positions:
+        return {}
+    category, whole, part = WIDE_CATEGORY[dataset]
+    for name in (whole, part):  # a 合計 / Total column beside the categories sums them; it is not a category
+        if name in positions:
+            position = positions.pop(name)
+            cell = header[position].strip()
+            result.mapping.pop(cell, None)
+            result.warnings.append(Problem("pub.total_column", result.header_line, cell, position=position))
+    layout: dict[str, dict[str, int]] = {}
+    for position, (value, column) in found.items():
+        layout.setdefault(value, {})[column] = position
+        result.mapping[header[position].strip()] = f"{category}={value} → {column}"
+    result.layout = "wide"
+    return layout
+
+
+def _wide_category_frame(raw: dict[str, pd.Series], body: pd.DataFrame, layout: dict[str, dict[str, int]],
+                         header: list[str], columns: tuple[Column, ...], labels: dict[str, str],
+                         constants: dict[str, str], result: ImportResult, where: dict[str, int]) -> pd.DataFrame:
+    """One row per (file row, category); a category whose cells are all empty on a row reported nothing."""
+    category, whole, part = WIDE_CATEGORY[result.dataset]
+    frames = []
+    for value, cells_at in layout.items():
+        piece = dict(raw)
+        piece[category] = pd.Series(value, index=body.index)
+        cells = {name: body[position] for name, position in cells_at.items()}
+        filled = pd.Series(False, index=body.index)
+        for series in cells.values():
+            filled |= series.fillna("").astype(str).str.strip().ne("")
+        piece.update(cells)
+        piece_labels = {**labels, **{name: header[position].strip() for name, position in cells_at.items()}}
+        if whole not in cells_at:
+            piece[whole] = pd.Series("", index=body.index)
+            piece_labels[whole] = f"{header[cells_at[part]].strip()} ({whole})"
+        piece_where = {**where, **cells_at}
+        frame = _parse_frame(pd.DataFrame(piece)[filled], columns, piece_labels, constants, result, piece_where)
+        check_subset(frame, result.dataset, piece_labels, result, piece_where)
+        frames.append(frame)
+    return pd.concat(frames).sort_index(kind="stable")
+
+
+def check_subset(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
+                 where: dict[str, int]) -> None:
+    """International students cannot outnumber the students (nor foreign staff the staff) on the same row."""
+    if dataset not in WIDE_CATEGORY:
+        return
+    _, whole, part = WIDE_CATEGORY[dataset]
+    bad = (frame[part].notna() & frame[whole].notna() & (frame[part] > frame[whole])).fillna(False).astype(bool)
+    for line, row in frame[bad].iterrows():
+        result.errors.append(Problem("pub.subset_exceeds", int(line), labels.get(part, part), str(row[part]),
+                                     position=where.get(part),
+                                     params={"whole": f"{int(row[whole]):,}", "whole_column": labels.get(whole, whole)}))
 
 
 def _apply_mapping(mapping: dict[str, str], header: list[str], positions: dict[str, int], by_name: dict,
@@ -481,7 +1027,7 @@ def _apply_mapping(mapping: dict[str, str], header: list[str], positions: dict[s
     where = {cell.strip(): position for position, cell in enumerate(header)}
     for cell, target in mapping.items():
         if cell not in where:
-            result.warnings.append(Problem(f"the saved mapping names a header {cell!r} that this file does not have"))
+            result.warnings.append(Problem("imp.mapping_header_absent", value=cell))
             continue
         position = where[cell]
         for name, current in list(positions.items()):
@@ -490,22 +1036,35 @@ def _apply_mapping(mapping: dict[str, str], header: list[str], positions: dict[s
                 result.mapping.pop(header[current].strip(), None)
         if target:
             if target not in by_name:
-                result.errors.append(Problem(f"{target!r} is not a column of this dataset", result.header_line, cell))
+                result.errors.append(Problem("imp.mapping_unknown_column", result.header_line, cell, target,
+                                             position=position))
                 continue
             positions[target] = position
             result.mapping[cell] = target
 
 
-def header_signature(data: bytes, dataset: str, *, encoding: str | None = None) -> str | None:
+def header_signature(data: bytes, dataset: str, *, encoding: str | None = None, delimiter: str | None = None,
+                     header_line: int | None = None, sheet: str | None = None) -> str | None:
     """A fingerprint of a file's header row (which headers, in which order): files from the same source share it."""
+    result = ImportResult(dataset=dataset)
+    aliases = _alias_map(columns_of(dataset))
     try:
-        text, _ = decode(data, encoding)
-    except ImportFailure:
+        if is_workbook(data):
+            table = _workbook_table(data, result, aliases, header_line=header_line, sheet=sheet)
+        else:
+            text, _ = decode(data, encoding)
+            table = _text_table(text, result, aliases, delimiter=delimiter, header_line=header_line)
+    except Exception:  # noqa: BLE001 - no signature for a file that cannot be read; read_file reports why
         return None
-    records, _ = read_head(text, _delimiter(text))
-    index = _find_header(records, _alias_map(columns_of(dataset)))
-    cells = [header_key(c) for c in records[index]] if index is not None else [header_key(c) for c in records[0]]
-    return hashlib.sha256("\x1f".join([dataset, *cells]).encode()).hexdigest()[:16] if records else None
+    if table is None:
+        return None
+    cells = [header_key(c) for c in table.header]
+    return hashlib.sha256("\x1f".join([dataset, *cells]).encode()).hexdigest()[:16]
+
+
+# Scopus exports of some vintages have no 'Affiliations' column, only 'Authors with affiliations' (the same
+# affiliations, each after its author's name: the country is still the last part).
+_AFFILIATION_HEADERS = (*AFFILIATION_HEADERS, "Authors with affiliations")
 
 
 def _bibliographic_sources(dataset: str, header: list[str], positions: dict[str, int],
@@ -513,40 +1072,62 @@ def _bibliographic_sources(dataset: str, header: list[str], positions: dict[str,
     """For papers: where a Scopus/Web of Science export keeps what the contract's columns would hold."""
     if dataset != "papers":
         return {}
-    keys = {header_key(cell): position for position, cell in enumerate(header)}
+    keys: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        keys.setdefault(header_key(cell), position)
     derived = {}
     if "countries" not in positions:
-        for name in AFFILIATION_HEADERS:
+        for name in _AFFILIATION_HEADERS:
             if header_key(name) in keys:
                 derived["countries"] = keys[header_key(name)]
                 result.mapping[header[derived["countries"]].strip()] = "countries (from affiliations)"
                 break
+    if "institutions" not in positions:
+        found = {name: keys[header_key(name)] for name in (*INSTITUTION_HEADERS, "Authors with affiliations")
+                 if header_key(name) in keys}
+        if found:
+            derived["institutions"] = found
+            for position in found.values():
+                result.mapping.setdefault(header[position].strip(), "institutions (from affiliations)")
     for name in DOI_HEADERS:
         if header_key(name) in keys and keys[header_key(name)] != positions.get("id"):
             derived["doi"] = keys[header_key(name)]
             result.mapping[header[derived["doi"]].strip()] = "id (when EID/UT is empty)"
             break
+    if result.source in ("wos_tab", "wos_plain") and "ea" in keys and positions.get("year") is not None:
+        derived["early_access"] = keys["ea"]
+        result.mapping[header[keys["ea"]].strip()] = "year (when PY is empty: early access)"
     return derived
 
 
 def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], derived: dict[str, int],
                           header: list[str], body: pd.DataFrame, result: ImportResult) -> None:
-    """Countries from affiliations (unrecognised ones are warnings, not errors); DOI where the id is empty."""
+    """Countries from affiliations (a record without one is a warning, never an error); DOI where the id is
+    empty; for Web of Science, the early-access year where PY is empty (records published online first)."""
     if "countries" in derived:
-        affiliations = body[derived["countries"]]
-        codes, unknown_seen = {}, 0
+        label = header[derived["countries"]].strip()
+        affiliations = body[derived["countries"]].fillna("").astype("object")
+        codes: dict[str, str] = {}
+        unknown_of: dict[str, list[str]] = {}
         for text in pd.unique(affiliations):
-            codes[text], unknown = paper_countries(text)
-            for affiliation in unknown:
-                unknown_seen += 1
-                if unknown_seen <= 20:
-                    line = int(affiliations.index[(affiliations == text).to_numpy().argmax()])
-                    result.warnings.append(Problem("no country recognised in this affiliation; it is not counted",
-                                                   line, header[derived["countries"]].strip(), affiliation[:120]))
-        if unknown_seen > 20:
-            result.warnings.append(Problem(f"{unknown_seen} affiliations in all without a recognised country"))
+            codes[text], unknown_of[text] = paper_countries(text)
         raw["countries"] = affiliations.map(codes)
-        labels["countries"] = header[derived["countries"]].strip()
+        labels["countries"] = label
+        none = raw["countries"] == ""
+        listed = int(none.sum())
+        for line, text in affiliations[none].head(20).items():
+            key = "imp.no_country" if unknown_of[text] else "imp.no_affiliation"
+            result.warnings.append(Problem(key, int(line), label, str(text)[:200], position=derived["countries"]))
+        some_unknown = affiliations.map({text: bool(unknown) for text, unknown in unknown_of.items()})
+        partial = affiliations[~none & some_unknown.astype(bool)].head(20)
+        for line, text in partial.items():
+            result.warnings.append(Problem("imp.affiliation_no_country", int(line), label, unknown_of[text][0][:200],
+                                           position=derived["countries"]))
+        if listed > 20:
+            result.warnings.append(Problem("imp.more_no_country", params={"n": f"{listed:,}"}))
+    if "institutions" in derived:
+        raw["institutions"] = _institutions_column(derived["institutions"], body)
+        labels["institutions"] = header[next(iter(derived["institutions"].values()))].strip()
     if "doi" in derived:
         doi = body[derived["doi"]]
         if "id" in raw:
@@ -554,18 +1135,37 @@ def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], der
         else:
             raw["id"] = doi
             labels["id"] = header[derived["doi"]].strip()
+    if "early_access" in derived and "year" in raw:
+        early = body[derived["early_access"]].fillna("").str.extract(r"(\d{4})\s*$", expand=False).fillna("")
+        raw["year"] = raw["year"].where(raw["year"].str.strip() != "", early)
+
+
+def _institutions_column(found: dict[str, int], body: pd.DataFrame) -> pd.Series:
+    """'Institution|ISO3;…' per paper from WoS C3 with C1, or Scopus Affiliations, named by the alias table."""
+    empty = pd.Series("", index=body.index)
+    c3 = body[found["C3"]] if "C3" in found else empty
+    address_header = next((h for h in (*AFFILIATION_HEADERS, "Authors with affiliations") if h in found), None)
+    addresses = body[found[address_header]] if address_header else empty
+    keys = list(zip(addresses.fillna("").astype(str), c3.fillna("").astype(str)))
+    named = {key: format_institutions(paper_institutions(key[0], organisations=key[1])) for key in set(keys)}
+    return pd.Series([named[key] for key in keys], index=body.index, dtype="object")
 
 
 def _parse_frame(raw: pd.DataFrame, columns: tuple[Column, ...], labels: dict[str, str],
-                 constants: dict[str, str], result: ImportResult) -> pd.DataFrame:
+                 constants: dict[str, str], result: ImportResult, where: dict[str, int] | None = None,
+                 derived: dict[str, int] | None = None) -> pd.DataFrame:
     parsed = {}
+    where, derived = where or {}, derived or {}
     for col in columns:
         if col.name in raw:
-            parsed[col.name] = parse_column(raw[col.name], col, labels.get(col.name, col.name), result.errors)
+            # countries read from affiliations may be empty: such a paper counts, but not as international
+            required = False if (col.name == "countries" and "countries" in derived) else None
+            parsed[col.name] = parse_column(raw[col.name], col, labels.get(col.name, col.name), result.errors,
+                                            dataset=result.dataset, position=where.get(col.name), required=required)
         elif col.name in constants:
             const_errors: list[Problem] = []
             value = parse_column(pd.Series([constants[col.name]], index=[0], dtype="object"), col,
-                                 f"--set {col.name}", const_errors)
+                                 f"--set {col.name}", const_errors, dataset=result.dataset)
             for problem in const_errors:
                 problem.line = None
             if const_errors and not any(p.column == f"--set {col.name}" for p in result.errors):
@@ -573,24 +1173,40 @@ def _parse_frame(raw: pd.DataFrame, columns: tuple[Column, ...], labels: dict[st
             parsed[col.name] = pd.Series([value.iloc[0]] * len(raw), index=raw.index).astype(value.dtype)
         else:
             parsed[col.name] = _to_stored(pd.Series([None] * len(raw), index=raw.index, dtype="object"), col)
-    return pd.DataFrame(parsed, index=raw.index)
+    frame = pd.DataFrame(parsed, index=raw.index)
+    if "countries" in derived:
+        frame["countries"] = frame["countries"].fillna("")
+    return frame
 
 
-def _check_registry(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult) -> None:
+def _check_registry(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
+                    where: dict[str, int]) -> None:
     if dataset not in ("indicators", "targets"):
         return
     known = set(load_registry().index)
     for line, name in frame["indicator"].items():
         if name is not None and name not in known:
-            result.errors.append(Problem(f"{name!r} is not an indicator id in data/indicator_registry.csv",
-                                         line, labels.get("indicator", "indicator"), str(name)))
+            result.errors.append(Problem("imp.unknown_indicator", line, labels.get("indicator", "indicator"), str(name),
+                                         position=where.get("indicator")))
+
+
+def _check_agreement_dates(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
+                           where: dict[str, int]) -> None:
+    """An agreement cannot end before it starts."""
+    if dataset != "agreements":
+        return
+    bad = frame["end_date"].notna() & frame["start_date"].notna() & (frame["end_date"] < frame["start_date"])
+    for line in frame.index[bad]:
+        result.errors.append(Problem("imp.end_before_start", int(line), labels.get("end_date", "end_date"),
+                                     f"{frame.at[line, 'end_date']:%Y-%m-%d}", position=where.get("end_date"),
+                                     params={"start": f"{frame.at[line, 'start_date']:%Y-%m-%d}"}))
 
 
 def _check_totals(frame: pd.DataFrame, totals: list[tuple[int, list[str]]], positions: dict[str, int],
                   value_column: str | None, result: ImportResult) -> None:
     """A total row is not counted; when one grand total disagrees with the rows' sum, say so as a warning."""
     for line, _record in totals:
-        result.warnings.append(Problem("total row skipped (not counted again)", line))
+        result.warnings.append(Problem("imp.total_skipped", line))
     if len(totals) != 1 or result.layout != "long" or value_column not in positions:
         return
     line, record = totals[0]
@@ -600,8 +1216,8 @@ def _check_totals(frame: pd.DataFrame, totals: list[tuple[int, list[str]]], posi
         return
     computed = float(frame[value_column].sum())
     if abs(stated - computed) > 1e-9:
-        result.warnings.append(Problem(f"the total row says {stated:,.0f} but the rows sum to {computed:,.0f}",
-                                       line, value_column))
+        result.warnings.append(Problem("imp.total_mismatch", line, value_column, position=positions[value_column],
+                                       params={"stated": f"{stated:,.0f}", "computed": f"{computed:,.0f}"}))
 
 
 def _validate_schema(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult) -> None:
@@ -609,7 +1225,9 @@ def _validate_schema(frame: pd.DataFrame, dataset: str, labels: dict[str, str], 
     for col in columns_of(dataset):
         if STORED_TYPES[col.kind] == "int64" and stored[col.name].notna().all():
             stored[col.name] = stored[col.name].astype("int64")
-        elif STORED_TYPES[col.kind] == "str":
+        elif STORED_TYPES[col.kind] == "str" and stored[col.name].dtype != object:
+            # text columns are already Python strings (or None) from their parsers: converting a million cells
+            # to another string type only for this check would cost more than the check
             stored[col.name] = stored[col.name].astype("str")
     try:
         pandera_schema(dataset).validate(stored, lazy=True)
@@ -617,4 +1235,38 @@ def _validate_schema(frame: pd.DataFrame, dataset: str, labels: dict[str, str], 
         for case in exc.failure_cases.itertuples(index=False):
             line = int(case.index) if case.index is not None and not pd.isna(case.index) else None
             column = labels.get(case.column, case.column) if isinstance(case.column, str) else None
-            result.errors.append(Problem(f"{case.check}", line, column, str(case.failure_case)))
+            result.errors.append(Problem("imp.schema", line, column, str(case.failure_case),
+                                         params={"check": str(case.check)}))
+
+
+def _cell(value) -> str:
+    """A typed cell as the text a file would hold: 2030.0 -> '2030', None/NaN -> '' (no CSV writer in between)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def read_frame(table: pd.DataFrame, dataset: str, *, file_name: str = "") -> ImportResult:
+    """Check a table edited in the app with the same parsers and schema as a file; ``line`` is the row (1, 2…).
+
+    The cells never pass through a CSV writer, so text such as '+81 22…' is kept exactly as typed.
+    """
+    columns = columns_of(dataset)
+    names = [c.name for c in columns]
+    raw = pd.DataFrame({name: [_cell(v) for v in table[name]] if name in table else [""] * len(table)
+                        for name in names}, index=range(1, len(table) + 1), dtype="object")
+    raw = raw[(raw != "").any(axis=1)]  # a row the person added and left empty is not a row
+    canonical = raw.to_json(orient="values", force_ascii=False).encode()
+    result = ImportResult(dataset=dataset, file_name=file_name, sha256=hashlib.sha256(canonical).hexdigest(),
+                          encoding="", layout="table")
+    frame = _parse_frame(raw, columns, {name: name for name in names}, {}, result)
+    _check_registry(frame, dataset, {}, result, {})
+    if not result.errors:
+        _validate_schema(frame, dataset, {}, result)
+    if not result.errors:
+        result.frame = frame
+    return result

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import math
 import os
 from dataclasses import dataclass
@@ -10,29 +12,33 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi import storage
+from kpi import plan, storage
 from kpi.importer import ImportResult, Problem, read_file
-from kpi.schemas import REPLACE_KEYS
 from metrics.compute import compute_values
+from metrics.evaluate import evaluate
 from metrics.registry import load_registry, parse_filter
-from metrics.targets import evaluate_values, kpi_summary
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
 def validate_bytes(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
-                   encoding: str | None = None, file_name: str = "", mapping: dict[str, str] | None = None
+                   encoding: str | None = None, file_name: str = "", mapping: dict[str, str] | None = None,
+                   delimiter: str | None = None, header_line: int | None = None, sheet: str | None = None
                    ) -> ImportResult:
-    """Read and check an upload; one that is over the size limit gets one clear error and is not read."""
+    """Read and check an upload; one that is over the size limit gets one clear error and is not read.
+
+    ``delimiter``, ``header_line`` (1-based) and ``sheet`` override detection (None: detect).
+    """
     if len(data) > max_upload_bytes():
         return too_large(len(data), dataset, file_name)
-    return read_file(data, dataset, constants=constants, encoding=encoding, file_name=file_name, mapping=mapping)
+    return read_file(data, dataset, constants=constants, encoding=encoding, file_name=file_name, mapping=mapping,
+                     delimiter=delimiter, header_line=header_line, sheet=sheet)
 
 
 def too_large(size: int, dataset: str, file_name: str) -> ImportResult:
     result = ImportResult(dataset=dataset, file_name=file_name)
-    result.errors.append(Problem(f"the file is {size / 1e6:,.1f} MB; the limit is {max_upload_bytes() / 1e6:,.0f} MB "
-                                 "(KPI_MAX_UPLOAD_MB)"))
+    result.errors.append(Problem("imp.file_too_large", params={"size": f"{size / 1e6:,.1f}",
+                                                              "limit": f"{max_upload_bytes() / 1e6:,.0f}"}))
     return result
 
 
@@ -43,49 +49,50 @@ def max_upload_bytes() -> int:
 
 def import_result(result: ImportResult, *, mode: str = "append", user: str | None = None, note: str = "",
                   engine=None, progress=None) -> int:
-    """Store a validated result as one revision; refuses a result with errors (nothing is written)."""
+    """Store a validated result as one revision, unchecked (the bundled sample; people go through kpi.plan).
+
+    A replace replaces exactly the file's slices; a result with errors is refused (nothing is written).
+    """
     if not result.ok:
         raise ValueError(f"{len(result.errors)} error(s); nothing was stored")
     return storage.store(result.dataset, result.frame, mode=mode, user=user, file_name=result.file_name,
-                         sha256=result.sha256, note=note, scope=replace_scope(result), engine=engine,
-                         progress=progress)
+                         sha256=result.sha256, note=note, engine=engine, progress=progress,
+                         slices=plan.file_slices(result) if mode == "replace" else None)
 
 
-def values_table(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every computed value with its target, glide path and status where a target exists (no projection)."""
+def values_table(datasets: dict[str, pd.DataFrame], *, judged_on: dt.date | None = None) -> pd.DataFrame:
+    """Every computed value with its evaluation (metrics.evaluate: plan, target in force, status, outlook)."""
     registry = load_registry()
-    values = compute_values(datasets, registry)
-    return evaluate_values(values, datasets.get("targets"), registry)
+    evaluation, _ = evaluate(compute_values(datasets, registry), datasets.get("targets"), registry,
+                             as_of=judged_on or dt.date.today())
+    return evaluation[evaluation["period"].notna()].reset_index(drop=True)
 
 
-def values_with_projection(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """values_table plus, on every value that has a target, the indicator's projection to its target period."""
-    registry = load_registry()
-    values = values_table(datasets)
-    summary = kpi_summary(values, datasets.get("targets"), registry).set_index("indicator")
-    projections = {i: (p.as_dict() if p is not None else None) for i, p in summary["projection"].items()}
-    values["projection"] = [projections.get(i) if pd.notna(t) else None
-                            for i, t in zip(values["indicator"], values["target"])]
-    return values
+values_with_projection = values_table  # the projection's figures are columns of the evaluation
 
 
 def current_values(*, engine=None, at_revision: int | None = None) -> pd.DataFrame:
-    return values_with_projection(storage.load_all(engine=engine, at_revision=at_revision))
+    from kpi import snapshot
+
+    return snapshot.load(engine=engine, at_revision=at_revision).values
+
+
+def _plain(value):
+    """A JSON-ready scalar: NaN, <NA> and NaT become null, dates ISO strings, numpy scalars Python ones."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.date().isoformat() if isinstance(value, pd.Timestamp) else value.isoformat()
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return value
 
 
 def values_as_records(values: pd.DataFrame) -> list[dict]:
-    """JSON-ready records: NaN becomes null, periods are integers."""
-    records = []
-    for row in values.to_dict("records"):
-        clean = {}
-        for key, value in row.items():
-            if isinstance(value, float) and math.isnan(value):
-                value = None
-            elif hasattr(value, "item"):
-                value = value.item()
-            clean[key] = value
-        records.append(clean)
-    return records
+    """JSON-ready records: NaN and <NA> become null, periods are integers, dates ISO strings."""
+    return [{key: _plain(value) for key, value in row.items()} for row in values.to_dict("records")]
 
 
 @dataclass
@@ -142,7 +149,7 @@ def is_illustrative(sources: list[str]) -> bool:
 
 
 PERIOD_COLUMNS = {"mobility": "fiscal_year", "papers": "year", "agreements": "start_date", "indicators": "fiscal_year",
-                  "targets": "target_period"}
+                  "targets": "target_period", "enrolment": "fiscal_year", "staff": "fiscal_year"}
 
 
 def dataset_overview(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -157,32 +164,9 @@ def dataset_overview(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def replace_scope(result: ImportResult) -> dict[str, list]:
-    """What a replace removes: rows matching the file's constant columns and the periods (keys) it covers."""
-    scope = {k: [v] for k, v in result.constants.items() if k != "source"}
-    for column in REPLACE_KEYS[result.dataset]:
-        scope[column] = sorted(result.frame[column].dropna().unique().tolist())
-    return scope
-
-
-def kept_rows(current: pd.DataFrame, result: ImportResult, *, mode: str) -> pd.DataFrame:
-    """Stored rows that survive a commit: all for append; for replace, those outside the file's scope."""
-    if mode != "replace":
-        return current
-    inside = pd.Series(True, index=current.index)
-    for column, values in replace_scope(result).items():
-        inside &= current[column].isin(values)
-    return current[~inside]
-
-
 def apply_result(datasets: dict[str, pd.DataFrame], result: ImportResult, *, mode: str) -> dict[str, pd.DataFrame]:
     """The datasets as they would be after committing ``result`` (nothing is written)."""
-    current = datasets[result.dataset]
-    kept = kept_rows(current, result, mode=mode)
-    incoming = result.frame.reset_index(drop=True).reindex(columns=current.columns)
-    after = dict(datasets)
-    after[result.dataset] = pd.concat([kept, incoming], ignore_index=True) if len(kept) else incoming
-    return after
+    return plan.apply_slices(datasets, result, slices=plan.file_slices(result) if mode == "replace" else None)
 
 
 def value_diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -195,9 +179,15 @@ def value_diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         .sort_values(keys, ignore_index=True)
 
 
-def store_targets(result: ImportResult, *, user: str = "analyst", note: str = "") -> int:
-    """The whole target table as edited, as one revision that replaces every current target (the audit trail)."""
+def store_targets(result: ImportResult, *, user: str, note: str = "", expect_base: int | None = None,
+                  engine=None) -> int:
+    """The whole target table as edited, as one revision that replaces every current target (the audit trail).
+
+    The same edit saved twice (a double click, a rerun) stores nothing more: its token is the table's content
+    and the targets revision it was made from.
+    """
     if not result.ok:
         raise ValueError("the targets have errors; nothing was stored")
+    token = hashlib.sha256(f"targets|{result.sha256}|{expect_base}".encode()).hexdigest()
     return storage.store("targets", result.frame, mode="replace", user=user, file_name=result.file_name,
-                         sha256=result.sha256, note=note)
+                         sha256=result.sha256, note=note, token=token, expect_base=expect_base, engine=engine)

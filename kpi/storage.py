@@ -34,6 +34,8 @@ revisions = sa.Table(
     sa.Column("row_count", sa.Integer, nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
     sa.Column("restores", sa.Integer, nullable=True),  # the revision a rollback brought back
+    # The plan the person confirmed (kpi.plan): a second click or a replayed request finds it and stores nothing.
+    sa.Column("plan_token", sa.String(64), nullable=True, unique=True),
 )
 
 profiles = sa.Table(
@@ -69,6 +71,23 @@ TABLES = {name: _dataset_table(name) for name in DATASETS}
 
 class StorageError(RuntimeError):
     """A storage problem worded for the user (unreachable, read-only, unknown revision)."""
+
+
+class AlreadyStored(StorageError):
+    """This plan was committed before (double click, replayed request): nothing more was stored."""
+
+    def __init__(self, revision: int):
+        super().__init__(f"this change is already stored as revision {revision}; nothing more was stored")
+        self.revision = revision
+
+
+class StalePlan(StorageError):
+    """The dataset changed after the plan was shown (someone else committed): nothing was stored."""
+
+    def __init__(self, dataset: str, expected: int, found: int):
+        super().__init__(f"{dataset} changed since the plan was made (revision {found}, not {expected}); "
+                         "nothing was stored; review the plan again")
+        self.dataset, self.expected, self.found = dataset, expected, found
 
 
 def database_url() -> str:
@@ -120,16 +139,53 @@ def _read_only(url: str) -> bool:
     return "mode=ro" in url
 
 
+# Columns renamed in the contract (old -> new), applied to a database created before the rename.
+RENAMED_COLUMNS = {"data_enrolment": {"level": "study_level", "international": "intl_students"},
+                   "data_staff": {"total": "headcount", "foreign": "foreign_staff"}}
+
+
 def _add_missing_columns(engine: sa.Engine) -> None:
-    """Additive migration: a column added to the contract later is added (nullable) to an existing database."""
+    """Migrations that keep stored rows: renamed columns get their new names, a column added to the contract is
+    added (nullable), and a column the contract no longer requires stops being NOT NULL (a target whose source
+    states no year has no target period)."""
     inspector = sa.inspect(engine)
     with engine.begin() as conn:
-        for table in TABLES.values():
+        for table in [revisions, *TABLES.values()]:
             present = {c["name"] for c in inspector.get_columns(table.name)}
+            for old, new in RENAMED_COLUMNS.get(table.name, {}).items():
+                if old in present and new not in present:
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} RENAME COLUMN "{old}" TO "{new}"')
+                    present = (present - {old}) | {new}
             for column in table.columns:
                 if column.name not in present:
                     kind = column.type.compile(dialect=engine.dialect)
                     conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                    if column.unique:
+                        conn.exec_driver_sql(f'CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_{column.name} '
+                                             f'ON {table.name} ("{column.name}")')
+    inspector = sa.inspect(engine)
+    for table in TABLES.values():
+        stored = {c["name"]: c for c in inspector.get_columns(table.name)}
+        relax = [c.name for c in table.columns if c.nullable and c.name in stored and not stored[c.name]["nullable"]]
+        if relax:
+            _drop_not_null(engine, table, relax, list(stored))
+
+
+def _drop_not_null(engine: sa.Engine, table: sa.Table, names: list[str], stored: list[str]) -> None:
+    """PostgreSQL drops the constraint in place; SQLite cannot, so the table is rebuilt with its rows."""
+    with engine.begin() as conn:
+        if engine.dialect.name != "sqlite":
+            for name in names:
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ALTER COLUMN "{name}" DROP NOT NULL')
+            return
+        old = f"{table.name}_before_migration"
+        for index in sa.inspect(conn).get_indexes(table.name):
+            conn.exec_driver_sql(f'DROP INDEX "{index["name"]}"')
+        conn.exec_driver_sql(f"ALTER TABLE {table.name} RENAME TO {old}")
+        table.create(conn)
+        kept = ", ".join(f'"{c.name}"' for c in table.columns if c.name in stored)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({kept}) SELECT {kept} FROM {old}")
+        conn.exec_driver_sql(f"DROP TABLE {old}")
 
 
 def _current_user() -> str:
@@ -169,11 +225,58 @@ def _insert_sql(conn: sa.Connection, table: sa.Table, names: list[str]) -> str:
 
 
 def _new_revision(conn: sa.Connection, dataset: str, action: str, *, user: str | None, file_name: str,
-                  sha256: str, row_count: int, note: str, restores: int | None = None) -> int:
+                  sha256: str, row_count: int, note: str, restores: int | None = None,
+                  token: str | None = None) -> int:
     result = conn.execute(revisions.insert().values(
         dataset=dataset, action=action, created_at=dt.datetime.now(dt.UTC), user=user or _current_user(),
-        file_name=file_name, sha256=sha256, row_count=row_count, note=note, restores=restores))
+        file_name=file_name, sha256=sha256, row_count=row_count, note=note, restores=restores,
+        plan_token=token or None))
     return int(result.inserted_primary_key[0])
+
+
+def _check_plan(conn: sa.Connection, dataset: str, token: str | None, expect_base: int | None) -> None:
+    """Inside the write transaction: a plan runs once, and only on the data it was made from."""
+    if token:
+        done = conn.execute(sa.select(revisions.c.revision).where(revisions.c.plan_token == token)).scalar()
+        if done is not None:
+            raise AlreadyStored(int(done))
+    if expect_base is not None:
+        found = _dataset_revision(conn, dataset)
+        if found != expect_base:
+            raise StalePlan(dataset, expect_base, found)
+
+
+def _dataset_revision(conn: sa.Connection, dataset: str) -> int:
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(revisions.c.revision), 0))
+                            .where(revisions.c.dataset == dataset)).scalar_one())
+
+
+def dataset_revision(dataset: str, *, engine: sa.Engine | None = None) -> int:
+    """The newest revision of one dataset (0 when it has none): what a plan is made from."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        return _dataset_revision(conn, dataset)
+
+
+def revisions_with_sha(dataset: str, sha256: str, *, engine: sa.Engine | None = None) -> pd.DataFrame:
+    """Imports (append or replace) of the file with this sha256 into ``dataset``, oldest first."""
+    engine = engine or get_engine()
+    if not sha256:
+        return pd.DataFrame(columns=[c.name for c in revisions.columns])
+    query = (sa.select(revisions).where(revisions.c.dataset == dataset, revisions.c.sha256 == sha256,
+                                        revisions.c.action.in_(["append", "replace"]))
+             .order_by(revisions.c.revision))
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in revisions.columns])
+
+
+SLICE_BATCH = 200  # slices per UPDATE: keeps the OR-of-ANDs well inside every database's expression limits
+
+
+def _slice_condition(table: sa.Table, part: dict):
+    return sa.and_(*[table.c[name].is_(None) if value is None else table.c[name] == value
+                     for name, value in part.items()])
 
 
 def _begin(engine: sa.Engine):
@@ -188,12 +291,14 @@ def _begin(engine: sa.Engine):
 
 def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str | None = None,
           file_name: str = "", sha256: str = "", note: str = "", scope: dict[str, list] | None = None,
+          slices: list[dict] | None = None, token: str | None = None, expect_base: int | None = None,
           engine: sa.Engine | None = None, progress=None) -> int:
     """Write validated rows as one revision. Returns the revision id.
 
-    ``replace`` removes the current rows first: all of them, or only those whose columns take the values listed in
-    ``scope`` (the file's constants and periods, so a corrected FY2023 inbound file leaves other years and the
-    outbound rows alone).
+    ``replace`` removes the current rows first: all of them, only those in ``slices`` (each a dict column ->
+    value, e.g. {"direction": "inbound", "fiscal_year": 2023}: exactly what the file holds), or those whose
+    columns take the values listed in ``scope``. ``token`` (the confirmed plan) makes a repeat store nothing
+    (AlreadyStored); ``expect_base`` refuses to write when the dataset moved on since the plan (StalePlan).
     """
     if mode not in ("append", "replace"):
         raise ValueError("mode must be append or replace")
@@ -201,9 +306,16 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
     table = TABLES[dataset]
     with _begin(engine) as conn:
         try:
+            _check_plan(conn, dataset, token, expect_base)
             revision = _new_revision(conn, dataset, mode, user=user, file_name=file_name, sha256=sha256,
-                                     row_count=len(frame), note=note)
-            if mode == "replace":
+                                     row_count=len(frame), note=note, token=token)
+            if mode == "replace" and slices is not None:
+                for start in range(0, len(slices), SLICE_BATCH):
+                    batch = [_slice_condition(table, part) for part in slices[start:start + SLICE_BATCH]]
+                    if batch:
+                        conn.execute(table.update().where(table.c.valid_to.is_(None), sa.or_(*batch))
+                                     .values(valid_to=revision))
+            elif mode == "replace":
                 condition = [table.c.valid_to.is_(None)]
                 condition += [table.c[name].in_(values) for name, values in (scope or {}).items()]
                 conn.execute(table.update().where(*condition).values(valid_to=revision))
@@ -216,36 +328,57 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
                 if progress:
                     progress(done / max(len(frame), 1))
             conn.commit()
-        except BaseException:
+        except BaseException as exc:
             conn.rollback()
+            _raise_if_raced(engine, token, exc)
             raise
     return revision
 
 
-def rollback(revision: int, *, user: str | None = None, note: str = "", engine: sa.Engine | None = None) -> int:
-    """Restore a dataset to its state right after ``revision``, as a new revision (history is kept)."""
+def rollback(revision: int, *, dataset: str | None = None, user: str | None = None, note: str = "",
+             token: str | None = None, expect_base: int | None = None, engine: sa.Engine | None = None) -> int:
+    """Restore a dataset to its state right after ``revision``, as a new revision (history is kept).
+
+    With ``dataset``, a revision of another dataset is refused (the person chose the dataset first).
+    """
     engine = engine or get_engine()
     with _begin(engine) as conn:
         try:
             target = conn.execute(sa.select(revisions).where(revisions.c.revision == revision)).mappings().first()
             if target is None:
                 raise StorageError(f"there is no revision {revision}")
+            if dataset is not None and target["dataset"] != dataset:
+                raise StorageError(f"revision {revision} belongs to {target['dataset']}, not {dataset}; "
+                                   "nothing was restored")
+            _check_plan(conn, target["dataset"], token, expect_base)
             table = TABLES[target["dataset"]]
             names = [col.name for col in DATASETS[target["dataset"]]]
             state = sa.select(*[table.c[n] for n in names]).where(_live_at(table, revision))
             count = conn.execute(sa.select(sa.func.count()).select_from(state.subquery())).scalar_one()
             new = _new_revision(conn, target["dataset"], "rollback", user=user, file_name=target["file_name"],
                                 sha256=target["sha256"], row_count=count,
-                                note=note or f"rollback to revision {revision}", restores=revision)
+                                note=note or f"rollback to revision {revision}", restores=revision, token=token)
             conn.execute(table.update().where(table.c.valid_to.is_(None)).values(valid_to=new))
             conn.execute(table.insert().from_select(
                 [*names, "valid_from"], sa.select(*[table.c[n] for n in names], sa.literal(new))
                 .where(_live_at(table, revision))))
             conn.commit()
-        except BaseException:
+        except BaseException as exc:
             conn.rollback()
+            _raise_if_raced(engine, token, exc)
             raise
     return new
+
+
+def _raise_if_raced(engine: sa.Engine, token: str | None, exc: BaseException) -> None:
+    """Two commits of one plan at the same moment (PostgreSQL lets both pass the check): the unique token stops
+    the second at insert; report it as the AlreadyStored it is."""
+    if not token or not isinstance(exc, sa.exc.IntegrityError):
+        return
+    with engine.connect() as conn:
+        done = conn.execute(sa.select(revisions.c.revision).where(revisions.c.plan_token == token)).scalar()
+    if done is not None:
+        raise AlreadyStored(int(done)) from None
 
 
 def _live_at(table: sa.Table, revision: int):

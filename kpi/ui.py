@@ -3,36 +3,76 @@
 from __future__ import annotations
 
 import contextlib
-import os
-from dataclasses import dataclass
+import datetime as dt
+import html
+import json
 
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from kpi import auth, service, storage
+from kpi import a11y, safe_text, service, storage
 from kpi.charts import TOPOJSON_URL
 from kpi.countries import country_name
-from kpi.exporting import to_safe_csv
-from kpi.i18n import LANGS, column_labels, status_label, t
-from metrics.registry import load_registry
-from metrics.targets import kpi_summary
+from kpi.exporting import to_safe_csv, to_xlsx
+from kpi.i18n import LANGS, catalogue, column_labels, dataset_name, school_name, source_text, sources_text, t, unit_name
+from kpi.narrative import outlook_text, status_text
+from kpi.snapshot import Snapshot
+from kpi.snapshot import build as build_snapshot
 
-STATUS_BADGE_COLOURS = {"achieved": "blue", "on_track": "green", "at_risk": "orange", "off_track": "red",
-                        "no_data": "gray", "no_target": "gray"}
+STATUS_BADGE_COLOURS = {"achieved": "blue", "missed": "red", "on_track": "green", "at_risk": "orange",
+                        "behind": "red", "stale": "violet", "before_baseline": "gray", "undated": "gray", "no_data": "gray",
+                        "no_target": "gray"}
+OUTLOOK_BADGE_COLOURS = {"met": "blue", "likely": "green", "unlikely": "red", "unknown": "gray", "no_target": "gray"}
+
+
+# The theme's primary colour (.streamlit/config.toml), 6.8:1 on white; captions' grey 6.9:1 on white.
+FOCUS_COLOUR = "#005F96"
+UI_MUTED_TEXT = "#5C5A57"
+SPARKLINE_HEIGHT = 150
+# WCAG 2.1 AA (JIS X 8341-3): captions at full opacity in a grey of 6.9:1 on white (Streamlit fades them to 3.9:1)
+# and chart axis text in the same grey (Streamlit's chart theme draws it in #808495, 3.7:1),
+# links underlined (not told by colour alone), a focus outline on whatever the keyboard reaches (2.4.7), and the
+# chart descriptions hidden from sight but read by screen readers.
+STYLE = f"""<style>
+[data-testid="stCaptionContainer"] {{opacity: 1 !important; color: {UI_MUTED_TEXT} !important;}}
+[data-testid="stCaptionContainer"] a, [data-testid="stMarkdownContainer"] a {{text-decoration: underline;}}
+:focus-visible {{outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important;}}
+[data-testid="stExpander"] summary:focus-visible {{outline-offset: -3px !important;}}
+[data-baseweb="select"]:has(input:focus-visible) > div,
+[data-baseweb="input"]:has(input:focus-visible), [data-baseweb="textarea"]:has(textarea:focus-visible) {{
+  outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important;}}
+.js-plotly-plot :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .cbaxis, .cbtitle) text {{fill: {UI_MUTED_TEXT} !important;}}
+[data-testid="stSlider"] [role="slider"]:focus-visible {{box-shadow: 0 0 0 3px {FOCUS_COLOUR} !important;}}
+.kpi-sr-only, [data-testid="stElementContainer"]:has(.kpi-sr-only) {{position: absolute !important; width: 1px;
+  height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}}
+</style>"""
+
+
+def apply_style(code: str) -> None:
+    """The accessibility style above, and the page's language for screen readers and hyphenation (WCAG 3.1.1)."""
+    st.html(STYLE)
+    # Our own constant script, not user text: Streamlit's index.html always says lang="en".
+    st.html(f'<span class="kpi-sr-only"></span><script>document.documentElement.lang = '
+            f'"{"ja" if code == "ja" else "en"}";</script>', unsafe_allow_javascript=True)
 
 
 def language_switch(*, hidden: bool = False) -> str:
-    """Sidebar switch, remembered in the URL (?lang=ja) so a shared link opens in the same language."""
+    """Sidebar switch, remembered in the URL (?lang=ja) so a shared link opens in the same language.
+
+    Called once per run by dashboard.py, so it also applies the accessibility style and the page language.
+    """
     default = st.query_params.get("lang", "en")
     if "lang" not in st.session_state:
         st.session_state["lang"] = default if default in LANGS else "en"
     if hidden:
+        apply_style(st.session_state["lang"] or "en")
         return st.session_state["lang"] or "en"
     lang = st.sidebar.segmented_control("Language / 言語", LANGS, key="lang",
                                         format_func=lambda code: {"en": "English", "ja": "日本語"}[code])
     lang = lang or "en"
     st.query_params["lang"] = lang
+    apply_style(lang)
     return lang
 
 
@@ -40,45 +80,15 @@ def lang() -> str:
     return st.session_state.get("lang") or "en"
 
 
-@dataclass
-class Snapshot:
-    """Everything a page shows, computed once per data revision."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
+    """The snapshot is built outside Streamlit (kpi/snapshot.py); the app only caches it by revision and day.
 
-    revision: int
-    datasets: dict[str, pd.DataFrame]
-    values: pd.DataFrame
-    summary: pd.DataFrame
-    registry: pd.DataFrame
-    history: pd.DataFrame
-    sources: dict[str, list[str]]
-
-    @property
-    def empty(self) -> bool:
-        return self.values.empty
-
-    def as_of(self, dataset: str | None = None) -> str:
-        """'revision N, YYYY-MM-DD' of the newest revision of ``dataset`` (or of any dataset)."""
-        rows = self.history if dataset is None else self.history[self.history["dataset"] == dataset]
-        if rows.empty:
-            return "–"
-        last = rows.iloc[-1]
-        return t("as_of", lang(), revision=int(last["revision"]), date=f"{last['created_at']:%Y-%m-%d}")
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _snapshot(url: str, revision: int) -> Snapshot:
+    A resource, not data: every session shares the one read-only object instead of unpickling a copy per rerun.
+    """
     engine = storage.get_engine(url)
     datasets = storage.load_all(engine=engine, at_revision=revision)
-    # Few distinct values over many rows: categories make the pages' filters and group-bys several times faster.
-    mobility = datasets["mobility"]
-    for column in ("direction", "country", "school", "status"):
-        mobility[column] = mobility[column].astype("category")
-    registry = load_registry()
-    values = service.values_table(datasets)
-    summary = kpi_summary(values, datasets.get("targets"), registry)
-    hist = storage.history(engine=engine)
-    return Snapshot(revision, datasets, values, summary, registry, hist[hist["revision"] <= revision],
-                    service.indicator_sources(datasets, registry))
+    return build_snapshot(datasets, storage.history(engine=engine), revision=revision, judged_on=day)
 
 
 def snapshot(at_revision: int | None = None) -> Snapshot:
@@ -86,7 +96,7 @@ def snapshot(at_revision: int | None = None) -> Snapshot:
     try:
         url = storage.database_url()
         revision = at_revision or storage.latest_revision(engine=storage.get_engine(url))
-        return _snapshot(url, revision)
+        return _snapshot(url, revision, dt.date.today())
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
         st.error(t("storage_error", lang(), error=str(getattr(exc, "orig", exc) or exc)), icon=":material/warning:")
         st.button(t("retry", lang()))
@@ -94,42 +104,101 @@ def snapshot(at_revision: int | None = None) -> Snapshot:
 
 
 def status_badge(status: str) -> None:
-    st.badge(status_label(status, lang()), color=STATUS_BADGE_COLOURS.get(status, "gray"))
+    st.badge(status_text(status, lang()), color=STATUS_BADGE_COLOURS.get(status, "gray"))
+
+
+def outlook_badge(outlook: str | None) -> None:
+    st.badge(outlook_text(outlook, lang()), color=OUTLOOK_BADGE_COLOURS.get(outlook or "", "gray"))
 
 
 def source_caption(sources: list[str], as_of: str) -> None:
     """Every chart names its source and as-of date; illustrative data is said to be so."""
     code = lang()
-    text = "; ".join(sources) if sources else t("illustrative", code)
+    text = "; ".join(safe_text.md(source_text(s, code)) for s in sources) if sources else t("illustrative", code)
     st.caption(f"{t('source', code)}: {text} · {as_of}", unsafe_allow_html=False)
     if service.is_illustrative(sources):
         st.caption(f":material/warning: {t('illustrative', code)}")
 
 
-def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = False) -> None:
-    """A chart whose camera button saves a presentation-resolution PNG (1920×1080); ``own_theme`` keeps our fonts."""
+def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = False, alt: str | None = None,
+         data: pd.DataFrame | None = None) -> None:
+    """A chart whose camera button saves a presentation-resolution PNG (1920×1080); ``own_theme`` keeps our fonts.
+
+    ``alt`` is the chart's one-sentence text alternative, read by screen readers just before the chart and followed by
+    the numbers drawn (the whole sentence derived from the figure when not given); ``data`` the table behind it, one
+    click away under the chart (the figure's own numbers when not given).
+    """
+    code = lang()
+    description = a11y.with_facts(alt, fig, code) if alt else a11y.figure_description(fig, code)
+    frame = data if data is not None else a11y.figure_frame(fig, code)
+    a11y.distinguish_without_colour(fig)
+    # Plotly's toolbar icons are drawn at 30% grey (1.6:1); controls need 3:1 against the page (WCAG 1.4.11).
+    fig.update_layout(modebar={"color": UI_MUTED_TEXT, "activecolor": FOCUS_COLOUR, "bgcolor": "rgba(255,255,255,0.9)"})
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "width": 1920, "height": 1080, "scale": 1}}
     if geo:
         config["topojsonURL"] = TOPOJSON_URL
+    if (fig.layout.height or 450) <= SPARKLINE_HEIGHT:
+        config["displayModeBar"] = False  # a sparkline has nothing to zoom: eight tab stops less per card
+    safe_text.figure(fig)  # school, partner and institution names stay text in labels and hovers
+    st.html(f'<p class="kpi-sr-only">{html.escape(description)}</p>')
     st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None if own_theme else "streamlit")
+    if frame is not None and not frame.empty:
+        title = str(fig.layout.title.text or "").replace("<br>", " ").strip()
+        label = t("a11y.chart_data_titled", code, title=title) if title else t("a11y.chart_data", code)
+        with st.expander(label):
+            table(frame, key=f"{key}_data" if key else None)
 
 
 def _display_values(frame: pd.DataFrame, code: str) -> pd.DataFrame:
     """Codes people should not have to decode, in words: pillars, directions, levels, statuses, countries."""
     words = {
         "pillar": lambda v: t(f"pillar_{v}", code),
-        "direction": lambda v: t(v, code) if v in ("inbound", "outbound") else v,
-        "level": lambda v: t(v, code),
-        "action": lambda v: t(v, code),
+        "direction": lambda v: t(v, code) if v in ("inbound", "outbound") else t(f"trend.{v}", code)
+        if v in ("up", "down") else v,
+        "dataset": lambda v: dataset_name(v, code),
+        "school": lambda v: school_name(v, code),
+        "source": lambda v: source_text(v, code),
+        "sources": lambda v: sources_text(v, code),
+        "unit": lambda v: unit_name(v, code),
+        "period_kind": lambda v: t(f"period_kind.{v}", code) if v in ("fiscal", "calendar") else v,
+        "reference_date": lambda v: known_word(v, code, prefix="refkind."),
+        "basis": lambda v: known_word(v, code, prefix="basis."),
+        "level": lambda v: known_word(v, code),
+        "study_level": lambda v: known_word(v, code, prefix="pub.level."),
+        "category": lambda v: known_word(v, code, prefix="pub.category."),
+        "action": lambda v: known_word(v, code),
         "country": lambda v: country_name(v, code),
-        "status": lambda v: status_label(v, code) if v in STATUS_BADGE_COLOURS else t(v, code),
+        "status": lambda v: status_text(v, code) if v in STATUS_BADGE_COLOURS else known_word(v, code),
+        "outlook": lambda v: outlook_text(v, code),
     }
     shown = frame.copy()
     for column, word in words.items():
         if column in shown:
             shown[column] = shown[column].astype(object).map(lambda v, w=word: w(v) if isinstance(v, str) and v else v)
-    return shown
+    return _readable_numbers(shown)
+
+
+def _readable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """No `None` and no 2238.1818 on screen: whole numbers stay numbers, others show one decimal, gaps a dash."""
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values):
+            present = values.dropna()
+            if values.notna().all() and (present == present.round()).all():
+                frame[column] = values.astype("int64")
+            else:
+                frame[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer()
+                                           else f"{v:,.1f}")
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            frame[column] = values.astype(object).where(values.notna(), "–")
+    return frame
+
+
+def known_word(value: str, code: str, *, prefix: str = "") -> str:
+    """A stored code in words when the catalogue knows ``prefix + value`` (degree → 正規生); else the value as it is."""
+    key = f"{prefix}{value}"
+    return t(key, code) if key in catalogue() else value
 
 
 def table(frame: pd.DataFrame, **options) -> None:
@@ -138,9 +207,88 @@ def table(frame: pd.DataFrame, **options) -> None:
     st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", **options)
 
 
-def download_csv(frame: pd.DataFrame, name: str, *, key: str) -> None:
-    st.download_button(t("download_csv", lang()), data=to_safe_csv(frame), file_name=f"{name}.csv",
-                       mime="text/csv", key=key, icon=":material/download:")
+SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why",
+                     "owner")
+
+
+def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None) -> str | None:
+    """The scorecard (or 要対応) table: progress bars and sparklines as column types; returns a picked row's id."""
+    code = lang()
+    column = st.column_config
+    config = {
+        "name": column.TextColumn(t("sc.col.name", code), width=200),
+        "latest": column.TextColumn(t("sc.col.latest", code), width=75),
+        "when": column.TextColumn(t("sc.col.when", code), width=150),
+        "change": column.TextColumn(t("sc.col.change", code), width=70),
+        "target": column.TextColumn(t("sc.col.target", code), width=200),
+        "progress": column.ProgressColumn(t("sc.col.progress", code), format="%.0f%%", min_value=0, max_value=100,
+                                          width=95),
+        "now": column.TextColumn(t("sc.col.now", code), width=108),
+        "outlook": column.TextColumn(t("sc.col.outlook", code), width=108),
+        "trend": column.LineChartColumn(t("sc.col.trend", code), width=80),
+        "why": column.TextColumn(t("sc.col.why", code), width=780),
+        "owner": column.TextColumn(t("sc.col.owner", code), width=130),
+    }
+    order = [c for c in SCORECARD_COLUMNS if c in frame]
+    event = st.dataframe(frame, column_config={c: config[c] for c in order}, column_order=order, hide_index=True,
+                         width="stretch", height=height or "auto", key=key, on_select="rerun",
+                         selection_mode="single-row", row_height=ROW_PX)
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    return str(frame.iloc[rows[0]]["id"]) if rows else None
+
+
+ROW_PX = 33
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a table of ``rows`` rows and its header, so it shows every row without a scroll bar."""
+    return (rows + 1) * ROW_PX + 3
+
+
+def compact_top() -> None:
+    """Less empty space above a smaller title, so a one-screen page fits on one screen."""
+    st.html("<style>@media (min-width: 640px) {.block-container {padding-top: 2.2rem !important;"
+            " padding-bottom: 0.5rem !important;}} h1 {font-size: 1.9rem !important; padding-top: 0 !important;}"
+            "</style>")
+
+
+def download_csv(frame, name: str, *, key: str) -> None:
+    """The table as CSV and, next to it, as an Excel workbook (both formula-safe, contract column names).
+
+    ``frame`` may be a function returning the frame: then it is built only when a button is clicked.
+    """
+    lazy = callable(frame)
+    build = frame if lazy else (lambda: frame)
+    with st.container(horizontal=True):
+        st.download_button(t("download_csv", lang()), data=(lambda: to_safe_csv(build())) if lazy else to_safe_csv(frame),
+                           file_name=f"{name}.csv", mime="text/csv", key=key, icon=":material/download:",
+                           on_click="ignore" if lazy else "rerun")
+        download_xlsx(build, name, key=f"{key}_xlsx")
+
+
+def download_xlsx(frame, name: str, *, key: str) -> None:
+    """Built only when clicked: a workbook costs more than a CSV on a large table."""
+    build = frame if callable(frame) else (lambda: frame)
+    st.download_button(t("download_xlsx", lang()), data=lambda: to_xlsx(build(), sheet=name), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=key,
+                       icon=":material/table_view:", on_click="ignore")
+
+
+def file_uploader(label: str, *, types: list[str], key: str, help: str | None = None, **options):
+    """st.file_uploader with its own button and size-limit texts in the chosen language (Streamlit writes them in
+    English: they are replaced by CSS, the only hook it offers)."""
+    code = lang()
+    limit = t("upload.limit", code, mb=f"{service.max_upload_bytes() / 1e6:,.0f}",
+              types=t("sc.list_sep", code).join(x.upper() for x in types))
+    browse = t("upload.browse", code)
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button {{font-size: 0 !important;}}
+[data-testid="stFileUploaderDropzone"] button::after {{content: {json.dumps(browse)}; font-size: 0.9rem;}}
+[data-testid="stFileUploaderDropzoneInstructions"] * {{font-size: 0 !important;}}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {json.dumps(limit)}; font-size: 0.8rem;
+  opacity: 0.7;}}
+</style>""")
+    return st.file_uploader(label, type=types, key=key, help=help or t("upload.help", code), **options)
 
 
 def empty_state() -> None:
@@ -159,96 +307,58 @@ def page_start(title_key: str, dataset: str) -> tuple[str, Snapshot, pd.DataFram
     return code, snap, frame
 
 
-def _oidc_configured() -> bool:
-    """An identity provider is set up in .streamlit/secrets.toml ([auth]); then st.login signs people in."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
-
-
-def _analyst_emails() -> set[str]:
-    try:
-        listed = list(st.secrets.get("analyst_emails", []))
-    except Exception:
-        listed = []
-    listed += [e for e in os.environ.get("KPI_ANALYST_EMAILS", "").split(",") if e.strip()]
-    return {e.strip().lower() for e in listed}
-
-
-def is_analyst() -> bool:
-    """Checked on the server for every analyst action, whatever the page shows."""
-    if _oidc_configured():
-        return bool(st.user.is_logged_in) and str(st.user.get("email", "")).lower() in _analyst_emails()
-    return st.session_state.get("role") == "analyst" and auth.analyst_password(st.secrets) is not None
-
-
-def analyst_gate() -> bool:
-    """Show the sign-in (or why uploads are disabled) to viewers; True once signed in as analyst."""
-    code = lang()
-    if _oidc_configured():
-        if not st.user.is_logged_in:
-            st.info(t("analyst_only_sso", code))
-            st.button(t("sign_in_sso", code), on_click=st.login, key="sso_login")
-            return False
-        if not is_analyst():
-            st.warning(t("not_an_analyst", code, email=st.user.get("email", "?")))
-            st.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
-            return False
-        left, right = st.columns([4, 1])
-        left.caption(t("signed_in_as", code, email=st.user.get("email", "?")))
-        right.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
-        return True
-    expected = auth.analyst_password(st.secrets)
-    if expected is None:
-        st.warning(t("no_password_configured", code))
-        return False
-    if is_analyst():
-        left, right = st.columns([4, 1])
-        left.caption(t("signed_in", code))
-        if right.button(t("sign_out", code), key="sign_out"):
-            st.session_state.pop("role", None)
-            st.rerun()
-        return True
-    st.info(t("analyst_only", code))
-    with st.form("sign_in"):
-        given = st.text_input(t("password", code), type="password")
-        if st.form_submit_button(t("sign_in", code)):
-            if auth.password_matches(given, expected):
-                st.session_state["role"] = "analyst"
-                st.rerun()
-            st.error(t("wrong_password", code))
-    return False
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
-def deck_bytes(url: str, revision: int, lang: str, kind: str, pillars: tuple[str, ...] = ()) -> bytes:
+def deck_bytes(url: str, revision: int, lang: str, kind: str, pillars: tuple[str, ...] = (), _progress=None) -> bytes:
     """A PPTX or PDF of the data at ``revision``, cached: the same revision always gives the same document."""
     from kpi import exports
 
-    snap = _snapshot(url, revision)
-    deck = exports.assemble_deck(snap.values, snap.summary, snap.sources, snap.datasets["targets"], snap.history,
-                                 registry=snap.registry, lang=lang, pillars=list(pillars) or None)
-    return exports.deck_pptx(deck) if kind == "pptx" else exports.deck_pdf(deck)
+    snap = _snapshot(url, revision, dt.date.today())
+    deck = exports.deck_from_snapshot(snap, lang=lang, pillars=list(pillars) or None)
+    return exports.deck_pptx(deck, progress=_progress) if kind == "pptx" else exports.deck_pdf(deck, progress=_progress)
+
+
+EXPORTS = {  # kind: make-button key, download key, icon, MIME type
+    "pptx": ("deck.make", "download_pptx", ":material/slideshow:",
+             "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "pdf": ("pdf.make", "download_pdf", ":material/picture_as_pdf:", "application/pdf"),
+}
 
 
 def export_buttons(snap: Snapshot, *, pillars: tuple[str, ...] = (), key: str = "export") -> None:
-    """Download buttons for the deck and the report; built only when clicked."""
+    """A button per document that builds it with a progress bar, then offers the download in its place."""
     code = lang()
     url = storage.database_url()
-    st.download_button(t("download_pptx", code), data=lambda: deck_bytes(url, snap.revision, code, "pptx", pillars),
-                         file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.pptx", icon=":material/slideshow:",
-                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                         key=f"{key}_pptx", on_click="ignore")
-    st.download_button(t("download_pdf", code), data=lambda: deck_bytes(url, snap.revision, code, "pdf", pillars),
-                          file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.pdf", icon=":material/picture_as_pdf:",
-                          mime="application/pdf", key=f"{key}_pdf", on_click="ignore")
+    for kind, (make, download, icon, mime) in EXPORTS.items():
+        wanted = (snap.revision, code, tuple(pillars))
+        held = st.session_state.get(f"{key}_{kind}_built")
+        if held is not None and held[0] == wanted:
+            st.download_button(t(download, code), data=held[1], icon=icon, mime=mime, key=f"{key}_{kind}",
+                               file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.{kind}", on_click="ignore")
+        elif st.button(t(make, code), icon=icon, key=f"{key}_{kind}_make"):
+            building = "deck" if kind == "pptx" else "pdf"
+            with st.status(t(f"{building}.building", code), expanded=True) as status:
+                bar = st.progress(0.0)
+
+                def step(done: int, total: int, bar=bar) -> None:
+                    bar.progress(min(1.0, done / max(1, total)), text=t("slide_of", code, n=done, total=total))
+
+                data = deck_bytes(url, snap.revision, code, kind, tuple(pillars), _progress=step)
+                bar.progress(1.0)
+                status.update(label=t(f"{building}.done", code), state="complete", expanded=False)
+            st.session_state[f"{key}_{kind}_built"] = (wanted, data)
+            st.rerun()
 
 
 @contextlib.contextmanager
 def storage_errors():
-    """A write the database refuses (read-only, locked, gone) is a message; nothing was stored."""
+    """A write the database refuses (read-only, locked, gone), already made (a second click) or made on data that
+    changed meanwhile is a message in words; nothing was stored."""
     try:
         yield
+    except storage.AlreadyStored as done:
+        st.info(t("plan.already_stored_now", lang(), revision=done.revision), icon=":material/info:")
+    except storage.StalePlan:
+        st.warning(t("plan.stale", lang()), icon=":material/sync_problem:")
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
-        st.error(t("write_failed", lang(), error=str(getattr(exc, "orig", None) or exc)), icon=":material/warning:")
+        st.error(t("write_failed", lang(), error=safe_text.md(str(getattr(exc, "orig", None) or exc))),
+                 icon=":material/warning:")

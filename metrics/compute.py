@@ -8,6 +8,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from metrics import ratios
 from metrics.periods import fiscal_year_end, fiscal_year_of
 from metrics.registry import parse_filter
 
@@ -149,7 +150,9 @@ def compute_values(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) ->
     per_fy = agreements_by_year(agreements) if agreements is not None else None
     for spec in registry.itertuples(index=False):
         scale = 100.0 if spec.unit == "percent" else 1.0
-        if spec.method == "students" and datasets.get("mobility") is not None:
+        if spec.method in ratios.METHODS:
+            part = ratios.values_for(spec, datasets)
+        elif spec.method == "students" and datasets.get("mobility") is not None:
             filters = parse_filter(spec.filter)
             direction = filters.pop("direction", None)
             data = students_by_year(datasets["mobility"], direction=direction, filters=filters)

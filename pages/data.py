@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from kpi import service, ui
-from kpi.i18n import t
-from kpi.schemas import contract_markdown
+from kpi.i18n import format_datetime, t
+from kpi.schemas import DATASETS
 from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()
@@ -22,14 +22,32 @@ if snap.history.empty:
     ui.empty_state()
 else:
     history = snap.history.sort_values("revision", ascending=False)
-    ui.table(history.assign(created_at=pd.to_datetime(history["created_at"]).dt.strftime("%Y-%m-%d %H:%M")))
+    shown = history.drop(columns=["sha256", "plan_token"], errors="ignore")
+    ui.table(shown.assign(created_at=[format_datetime(pd.Timestamp(v), lang) for v in shown["created_at"]]))
     ui.download_csv(history, "revisions", key="download_revisions")
 
 st.subheader(t("indicators_registry", lang))
-registry = snap.registry.drop(columns=["definition_ja" if lang == "en" else "definition_en"])
+other = "en" if lang == "ja" else "ja"
+# The other language's name and definition, and the computation's internals, stay in the download only.
+registry = snap.registry.drop(columns=[f"name_{other}", f"definition_{other}", "method", "filter"], errors="ignore")
 ui.table(registry)
-ui.download_csv(registry, "indicator_registry", key="download_registry")
-st.caption(t("status_rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))
+ui.download_csv(snap.registry, "indicator_registry", key="download_registry")
+st.caption(t("sc.rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))
 
-with st.expander("Data contract / データ仕様"):
-    st.markdown(contract_markdown())
+
+def contract_table(dataset: str) -> str:
+    """One dataset's columns as a Markdown table in the reader's language; names people type stay as code."""
+    head = [t("data.column", lang), t("data.presence", lang), t("data.kind", lang), t("data.meaning", lang),
+            t("data.aliases", lang)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for col in DATASETS[dataset]:
+        aliases = ", ".join(f"`{a}`" for a in col.aliases)
+        lines.append(f"| `{col.name}` | {t('data.required' if col.required else 'data.optional', lang)} | "
+                     f"{t(f'contract.kind.{col.kind}', lang)} | {t(f'contract.{dataset}.{col.name}', lang)} | {aliases} |")
+    return "\n".join(lines)
+
+
+with st.expander(t("data.contract", lang)):
+    for name in DATASETS:
+        st.markdown(f"**{t(f'dataset.{name}', lang)}** (`{name}`)")
+        st.markdown(contract_table(name))

@@ -1,74 +1,61 @@
-"""Overview: every KPI by pillar, with latest value, change, target, status and a small trend."""
+"""Overview: one screen — the verdict, what needs action, and a sortable scorecard of every KPI."""
 
-import pandas as pd
 import streamlit as st
 
-from kpi import charts, ui
-from kpi.i18n import format_percent, format_value, indicator_name, period_label, t
-from kpi.narrative import kpi_sentence, strategy_sentence
+from kpi import safe_text, ui
+from kpi.i18n import column_labels, t
+from kpi.narrative import action_frame, date_text, scorecard_frame, strategy_sentence, target_sources_frame, update_line
 from metrics.registry import PILLARS
-from metrics.targets import AT_RISK_TOLERANCE, glide_frame, target_for
+from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()
 snap = ui.snapshot()
+ui.compact_top()
 st.title(t("app_title", lang))
-st.caption(t("app_subtitle", lang))
 if snap.empty:
+    st.caption(t("app_subtitle", lang))
     ui.empty_state()
     st.stop()
 
-st.info(strategy_sentence(snap.summary, lang), icon=":material/explore:")
-chosen = st.pills(t("pillar_filter", lang), PILLARS, selection_mode="multi", default=list(PILLARS),
-                  format_func=lambda p: t(f"pillar_{p}", lang), key="pillars")
-targets = snap.datasets["targets"]
-with st.container(horizontal=True):
-    st.link_button(f"▶ {t('present', lang)}", url=f"/?present=1&lang={lang}", icon=":material/co_present:")
-    ui.export_buttons(snap, pillars=tuple(chosen or ()), key="overview_export")
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    chosen = st.pills(t("pillar_filter", lang), PILLARS, selection_mode="multi", default=list(PILLARS),
+                      format_func=lambda p: t(f"pillar_{p}", lang), key="pillars",
+                      label_visibility="collapsed", wrap=True) or list(PILLARS)
+    st.link_button(t("present", lang), url=f"/?present=1&lang={lang}", icon=":material/co_present:")
+    ui.export_buttons(snap, pillars=tuple(chosen), key="overview_export")
 
+card = snap.scorecard[snap.scorecard["pillar"].isin(chosen)]
+st.info(strategy_sentence(card, lang), icon=":material/explore:")
 
-def kpi_card(row) -> None:
-    spec = snap.registry.loc[row.indicator]
-    series = snap.values[snap.values["indicator"] == row.indicator]
-    with st.container(border=True):
-        st.markdown(f"**{indicator_name(snap.registry, row.indicator, lang)}**")
-        period = period_label(row.period, row.period_kind, lang) if pd.notna(row.period) else "–"
-        delta = None
-        if pd.notna(row.previous_period):
-            delta = (f"{format_value(row.change, row.unit, lang, signed=True)} "
-                     f"({format_percent(row.change_pct, signed=True)}) "
-                     + t("vs_previous", lang, period=period_label(row.previous_period, row.period_kind, lang)))
-        st.metric(period, format_value(row.value, row.unit, lang), delta=delta,
-                  delta_color="off" if row.change == 0 else "normal" if spec["direction"] == "up" else "inverse",
-                  delta_arrow="off" if row.change == 0 else "auto")
-        ui.status_badge(row.status)
-        if pd.notna(row.target_period):
-            st.caption(t("target_line", lang, value=format_value(row.target, row.unit, lang),
-                         period=period_label(row.target_period, row.period_kind, lang))
-                       + f" · {t('progress', lang, pct=format_percent(row.progress_pct))}")
-            if pd.notna(row.required_growth) and row.status != "achieved":
-                st.caption(f"{t('required_growth', lang)} {format_percent(100 * row.required_growth, signed=True)} · "
-                           f"{t('historical_growth', lang)} {format_percent(100 * row.historical_growth, signed=True)}")
-        else:
-            st.caption(t("no_target", lang))
-        if not series.empty:
-            target = target_for(targets, row.indicator, row.period)
-            glide = glide_frame(target) if target is not None else None
-            target_row = row._asdict() if pd.notna(row.target_period) else None
-            ui.plot(charts.kpi_trend(series, unit=row.unit, period_kind=row.period_kind, lang=lang,
-                                     target=target_row, glide=glide, small=True), key=f"spark_{row.indicator}")
-        with st.expander(t("summary", lang)):
-            st.write(kpi_sentence(row._asdict(), snap.registry, lang))
-        ui.source_caption(snap.sources.get(row.indicator, []), snap.as_of(spec["dataset"]))
-        st.page_link("pages/indicator.py", label=t("kpi_detail", lang), icon=":material/monitoring:",
-                     query_params={"kpi": row.indicator, "lang": lang})
+ACTION_ROWS, SCORECARD_ROWS = 5, 10
+actions = action_frame(card, snap.registry, lang)
+st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "ja"
+            else f"**{t('sc.action_title', lang)} ({len(actions)})**")
+if actions.empty:
+    st.caption(t("sc.action_none", lang))
+else:
+    picked_action = ui.scorecard_table(actions.drop(columns=["now", "outlook"]), key="actions",
+                                       height=ui.table_height(min(len(actions), ACTION_ROWS)))
+    if picked_action is not None:
+        st.switch_page("pages/indicator.py", query_params={"kpi": picked_action, "lang": lang})
+if update_line(card, snap.registry, lang):
+    st.caption(update_line(card, snap.registry, lang))
 
+st.markdown(f"**{t('sc.table_title', lang)}**", help=t("sc.rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}") + "\n\n"
+            + t("sc.table_help", lang))
+shown = scorecard_frame(card, snap.values, snap.registry, lang)
+# Twenty KPIs and the 要対応 list do not fit one 1600×1000 screen: past SCORECARD_ROWS the table scrolls inside
+# itself (sortable, and the pillar filter shortens it) so that the page stays one screen.
+picked = ui.scorecard_table(shown, key="scorecard", height=ui.table_height(min(len(shown), SCORECARD_ROWS)))
+if picked is not None:
+    st.switch_page("pages/indicator.py", query_params={"kpi": picked, "lang": lang})
 
-for pillar in chosen or PILLARS:
-    st.subheader(t(f"pillar_{pillar}", lang))
-    rows = [r for r in snap.summary.itertuples(index=False) if r.pillar == pillar]
-    for start in range(0, len(rows), 3):
-        for column, row in zip(st.columns(3), rows[start:start + 3]):
-            with column:
-                kpi_card(row)
+with st.expander(t("pub.targets_title", lang)):
+    st.caption(t("pub.targets_help", lang))
+    sources = target_sources_frame(card, snap.registry, lang)
+    # st.table renders Markdown in its cells: sources are user text, shown as typed (kpi.safe_text).
+    shown = sources.map(lambda v: safe_text.md(v) if isinstance(v, str) else v)
+    st.table(shown.rename(columns=column_labels(sources.columns, lang)), hide_index=True)
 
-st.caption(t("status_rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}"))
+st.caption(f"{snap.loaded(None, lang)} · "
+           + t("sc.judged_on", lang, date=date_text(snap.judged_on, lang)))

@@ -1,12 +1,14 @@
-"""Presentation mode (?present=1): one KPI per slide at 1920×1080, arrow keys, optional auto-advance, frozen data."""
+"""Presentation mode (?present=1): title, scorecard, one slide per pillar, then one per KPI, at 1920×1080."""
 
 import time
 
+import pandas as pd
 import streamlit as st
 
-from kpi import storage, ui
-from kpi.exports import assemble_deck, slide_figure
+from kpi import safe_text, storage, ui
+from kpi.exports import deck_from_snapshot, slide_figure
 from kpi.i18n import t
+from metrics.registry import PILLARS
 
 lang = ui.lang()
 # Freeze the data to the revision the deck was opened with; it rides in the URL so a reload shows the same slides.
@@ -17,18 +19,29 @@ snap = ui.snapshot(at_revision=revision)
 if snap.empty:
     ui.empty_state()
     st.stop()
-deck = assemble_deck(snap.values, snap.summary, snap.sources, snap.datasets["targets"], snap.history,
-                     registry=snap.registry, lang=lang)
-total = len(deck.slides) + 1  # title slide first
+deck = deck_from_snapshot(snap, lang=lang)
+pillars = [p for p in PILLARS if deck.pillar_rows(p)]
+# The same order as the PowerPoint deck: title, scorecard, pillars, KPIs.
+slides = [("title", None), ("scorecard", None), *[("pillar", p) for p in pillars], *[("kpi", s) for s in deck.slides]]
+total = len(slides)
 auto = float(st.query_params.get("auto", 0) or 0)
 
 st.html("""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stStatusWidget"], [data-testid="stDecoration"] {display: none !important;}
 .block-container {padding: 1.5rem 3rem 0 3rem !important; max-width: 100% !important;}
-h1 {font-size: 3.4rem !important;} h2 {font-size: 2.4rem !important;}
+h1 {font-size: 3.4rem !important; border: none !important; word-break: keep-all; overflow-wrap: anywhere;}
+h2 {font-size: 2.4rem !important; word-break: keep-all;} h3 {font-size: 2rem !important;}
+h1 a, h2 a, h3 a, [data-testid="stHeaderActionElements"] {display: none !important;}
 [data-testid="stMetricValue"] {font-size: 4.5rem !important;}
-.stMarkdown p, [data-testid="stCaptionContainer"] {font-size: 1.5rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 2.2rem !important; line-height: 1.3 !important;}
+.stMarkdown p, .stMarkdown li, [data-testid="stCaptionContainer"] {font-size: 1.5rem !important;}
+[data-testid="stTable"] table {font-size: 1.35rem !important;}
+.st-key-title_slide {padding: 14vh 0 6vh 0;}
+.st-key-title_slide h1 {font-size: 5rem !important;} .st-key-title_slide h2 {font-size: 2.2rem !important;}
+.st-key-title_slide h3 {font-size: 2.2rem !important; line-height: 1.5 !important;}
+.st-key-title_slide li, .st-key-title_slide li p {font-size: 1.9rem !important;}
+[data-testid="stButton"] kbd, [data-testid="stButton"] [data-testid="stShortcut"] {display: none !important;}
 </style>""")
 
 
@@ -37,29 +50,68 @@ def go(step: int) -> None:
     st.session_state["shown_at"] = time.monotonic()
 
 
+def table(rows: list[list[str]], head: list[str]) -> None:
+    st.table(pd.DataFrame(rows, columns=head).set_index(head[0]))
+
+
+def title_slide() -> None:
+    with st.container(key="title_slide"):  # the class st-key-title_slide sets its larger type
+        st.title(deck.title)
+        st.subheader(deck.subtitle)
+        st.markdown(f"### {deck.strategy}")
+        colon = "：" if lang == "ja" else ": "
+        st.markdown("\n".join([f"- {deck.created}",
+                               f"- {t('deck.data_as_of', lang)}{colon}{deck.as_of}",
+                               f"- {t('pillar_filter', lang)}{colon}{deck.filters}"]))
+
+
+def scorecard_slide() -> None:
+    st.title(t("deck.scorecard", lang))
+    head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "when", "target", "progress", "now", "outlook")]
+    table([[s.name, s.value, s.when, s.target_short, s.progress_pct,
+            s.status_text, s.outlook_text] for s in deck.slides], head)
+
+
+def pillar_slide(pillar: str) -> None:
+    st.title(t("deck.pillar_slide", lang, pillar=t(f"pillar_{pillar}", lang)))
+    head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "now", "outlook", "why")]
+    table([[s.name, s.headline, s.status_text, s.outlook_text, s.why] for s in deck.pillar_rows(pillar)], head)
+
+
+def kpi_slide(item, index: int) -> None:
+    st.title(item.name)
+    left, right = st.columns([2, 3])
+    left.metric(item.when, item.value)
+    with left:
+        st.subheader(f"{t('sc.col.now', lang)}：{item.status_text}" if lang == "ja"
+                     else f"{t('sc.col.now', lang)}: {item.status_text}")  # icon and word, for the back of the room
+        st.subheader(f"{t('sc.col.outlook', lang)}：{item.outlook_text}" if lang == "ja"
+                     else f"{t('sc.col.outlook', lang)}: {item.outlook_text}")
+        st.markdown(" · ".join(part for part in (item.target, item.progress) if part))
+    right.markdown(item.summary)
+    fig = slide_figure(item, lang)
+    fig.update_layout(height=400, font={"size": 20})
+    ui.plot(fig, key=f"slide_{index}", own_theme=True, alt=item.description or item.summary,
+            data=item.series)
+    st.caption(f"{t('source', lang)}: {safe_text.md(item.source)}")
+
+
 @st.fragment(run_every=auto if auto > 0 else None)
 def show_slide() -> None:
     if auto > 0 and time.monotonic() - st.session_state.setdefault("shown_at", time.monotonic()) >= auto:
         go(1)
     index = st.session_state.setdefault("slide", int(st.query_params.get("slide", 0)) % total)
-    if index == 0:
-        st.title(deck.title)
-        st.header(deck.subtitle)
-        st.markdown(deck.strategy)
+    kind, item = slides[index]
+    if kind == "title":
+        title_slide()
+    elif kind == "scorecard":
+        scorecard_slide()
+    elif kind == "pillar":
+        pillar_slide(item)
     else:
-        item = deck.slides[index - 1]
-        st.title(item.name)
-        left, right = st.columns([2, 3])
-        left.metric(item.period, item.value)
-        with left:
-            st.subheader(item.status_text)  # icon and word, large enough for the back of the room
-            st.markdown(item.target)
-        right.markdown(item.summary)
-        fig = slide_figure(item, lang)
-        fig.update_layout(height=470, font={"size": 20}, title=None)
-        ui.plot(fig, key=f"slide_{index}", own_theme=True)
-        st.caption(f"{t('source', lang)}: {item.source}")
-    st.caption(f"{t('slide_of', lang, n=index + 1, total=total)} · {deck.as_of} · "
+        kpi_slide(item, index)
+    # The revision is named once, in the frozen note.
+    st.caption(f"{t('slide_of', lang, n=index + 1, total=total)} · {deck.created} · "
                + t("frozen", lang, revision=revision))
 
 
@@ -71,4 +123,3 @@ if leave.button(t("exit_presentation", lang), key="exit"):
     for name in ("present", "rev", "auto", "slide"):
         st.query_params.pop(name, None)
     st.switch_page("pages/overview.py")
-

@@ -1,13 +1,15 @@
 """Research collaboration: papers per year, the internationally co-authored share and top partner countries."""
 
+import pandas as pd
 import streamlit as st
 
 from kpi import charts, ui
-from kpi.i18n import period_label, t
+from kpi.i18n import format_number, period_label, t
 from metrics.compute import papers_by_year, partner_countries
+from metrics.network import WINDOW, foreign_links, network_by_year, partner_changes, sustained_partners
 
 lang, snap, papers = ui.page_start("research", "papers")
-as_of = snap.as_of("papers")
+as_of = snap.loaded("papers", lang)
 sources = snap.sources.get("papers_total", [])
 
 per_year = papers_by_year(papers)
@@ -38,3 +40,42 @@ ui.plot(charts.ranked_bars(partners, category="country", value="papers", lang=la
 ui.source_caption(sources, as_of)
 ui.table(per_year)
 ui.download_csv(per_year, "papers_by_year", key="download_papers")
+
+
+def research_network() -> None:
+    """QS's International Research Network from the papers' institutions: the index, its partners, who came and went."""
+    st.subheader(t("irn.title", lang))
+    st.caption(t("irn.explain", lang))
+    network = network_by_year(papers)
+    if network.empty:
+        st.info(t("irn.none", lang), icon=":material/info:")
+        return
+    ends = [int(p) for p in network["period"]][::-1]
+    end = st.selectbox(t("irn.window", lang), ends, key="irn_end",
+                       format_func=lambda y: t("irn.window_label", lang, first=y - WINDOW + 1, last=y))
+    row = network.set_index("period").loc[end]
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("irn.index", lang), format_number(row["irn"], lang, digits=2) if pd.notna(row["irn"]) else "–")
+    c2.metric(t("irn.partners", lang), format_number(row["partners"], lang))
+    c3.metric(t("irn.countries", lang), format_number(row["countries"], lang))
+    links = foreign_links(papers)
+    partners = sustained_partners(links, end=end)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{t('irn.partner_list', lang, n=len(partners))}**")
+        ui.table(partners.rename(columns={"institution": "irn_institution", "papers": "irn_papers"}), height=320)
+        ui.download_csv(partners, f"irn_partners_{end}", key="download_irn")
+    with right:
+        if end - 1 in ends:
+            changes = partner_changes(links, end=end).assign(
+                change=lambda f: f["change"].map(lambda c: t(f"irn.{c}", lang)))[["change", "institution", "country",
+                                                                                  "papers"]]
+            st.markdown(f"**{t('irn.changes', lang, previous=end - 1, last=end)}**")
+            ui.table(changes.rename(columns={"institution": "irn_institution", "papers": "irn_papers",
+                                             "change": "irn_change"}), height=320)
+        else:
+            st.caption(t("irn.no_previous", lang))
+    ui.source_caption(sources, as_of)
+
+
+research_network()

@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pandas as pd
 import pytest
 
-from kpi import service, storage
+from kpi import identity, service, storage
+
+# A user-visible key missing from data/i18n/messages.csv fails the test instead of showing the key.
+os.environ["KPI_STRICT_I18N"] = "1"
+
+# Marker rules (declared in pyproject.toml; `make test` runs everything, `make test-fast` skips slow and system):
+# - system: needs a real program or process beyond Python: Chromium, PostgreSQL, LibreOffice, kaleido's Chromium,
+#   a `kpi serve` process, or a process killed on purpose. Tests using the fixtures below get it automatically.
+# - slow: takes more than about 3 s on a quiet machine. Every browser test is slow too (added automatically).
+# - browser: drives Chromium through Playwright (implies system and slow).
+SYSTEM_FIXTURES = {"chromium", "page", "app_server", "analyst_server", "postgres"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        browser = item.get_closest_marker("browser") is not None
+        if browser or SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.system)
+        if browser:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A run that selected no test is a failure (exit 1 with a reason), never pytest's exit 5 that CI may skip."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("\nno test was selected: check the -m / -k expression or the test paths", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture
@@ -44,11 +74,9 @@ def frame(rows: list[dict], **dtypes) -> pd.DataFrame:
 
 # --- real browser: Debian's Chromium via Playwright against a real server -------------------------------------
 
-import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -81,7 +109,7 @@ class Server:
             [sys.executable, "-m", "kpi.cli", "serve", "--server.port", str(self.port), "--server.address",
              "127.0.0.1", "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=self.log,
             stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a bound on a hang, not a speed requirement
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
@@ -95,9 +123,10 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
         self.log.close()
 
 
@@ -110,6 +139,10 @@ def app_server(sample_db_url):
 
 
 ANALYST_PASSWORD = "test-only-analyst-password"
+ANALYST_NAME = "hanako"
+# Named accounts with scrypt hashes, as a deployment configures them (KPI_ANALYSTS); never a plain password.
+ANALYST_ENV = {"KPI_ANALYSTS": identity.encode_for_env({ANALYST_NAME: identity.hash_password(ANALYST_PASSWORD),
+                                                        "taro": identity.hash_password("taro-test-password")})}
 
 
 @pytest.fixture
@@ -118,7 +151,7 @@ def analyst_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
     service.load_sample(engine=storage.get_engine(url))
     ARTIFACTS.mkdir(exist_ok=True)
-    server = Server(url, KPI_ANALYST_PASSWORD=ANALYST_PASSWORD)
+    server = Server(url, **ANALYST_ENV)
     server.database_url = url
     yield server
     server.stop()
@@ -136,11 +169,66 @@ def chromium():
         browser.close()
 
 
+class ScriptRuns:
+    """Streamlit's protocol as the tab speaks it: the rerun requests it sends and the script_finished it receives.
+
+    A page has settled when the last rerun it asked for has been answered by a finished message (then the
+    script-state attribute says notRunning): a condition, not a guess at how long a rerun takes on this machine.
+    """
+
+    def __init__(self, page):
+        self.sequence = 0
+        self.last_request = 0
+        self.last_finished = 0
+        page.on("websocket", self._watch)
+        page.on("domcontentloaded", self._loaded)
+
+    def _loaded(self, _page) -> None:
+        # A freshly loaded document will ask for a run as soon as its websocket opens: count that request now.
+        self.sequence += 1
+        self.last_request = self.sequence
+
+    def _watch(self, ws) -> None:
+        if ws.url.endswith("/_stcore/stream"):
+            ws.on("framesent", self._sent)
+            ws.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if isinstance(payload, bytes):
+            message = BackMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "rerun_script":
+                self.sequence += 1
+                self.last_request = self.sequence
+
+    def _received(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "script_finished":
+                self.sequence += 1
+                self.last_finished = self.sequence
+
+    @property
+    def answered(self) -> bool:
+        return self.last_finished > self.last_request
+
+
+# Generous limits for every wait in a browser test: they bound a hang, they do not measure speed.
+BROWSER_TIMEOUT_MS = 180_000
+
+
 @pytest.fixture
 def page(chromium, request):
     """A fresh context; console errors and page exceptions are collected and fail the test at the end."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
+    page.runs = ScriptRuns(page)
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type == "error" and not any(b in m.text for b in BENIGN_CONSOLE) else None)
@@ -221,7 +309,7 @@ def postgres():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.system)])
 def any_engine(request, tmp_path):
     """The storage tests run on embedded SQLite and on PostgreSQL alike."""
     if request.param == "sqlite":

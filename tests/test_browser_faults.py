@@ -19,7 +19,7 @@ def counts(url: str) -> tuple[int, int]:
 
 
 def test_app_killed_during_an_upload_commit(analyst_server, page, tmp_path, capsys):
-    from conftest import ANALYST_PASSWORD, Server
+    from conftest import ANALYST_ENV, Server
 
     url = analyst_server.database_url
     before = counts(url)
@@ -31,13 +31,13 @@ def test_app_killed_during_an_upload_commit(analyst_server, page, tmp_path, caps
     sign_in(page, analyst_server.url)
     choose(page, "direction for the whole file", "Inbound")
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    page.get_by_text("Preview of the normalised rows").wait_for(timeout=120000)
+    page.get_by_text("Preview of the normalised rows").wait_for()
     settle(page)
     page.get_by_role("button", name="Commit").click()
-    page.get_by_text("Storing rows").wait_for(timeout=60000)
+    page.get_by_text("Storing rows").wait_for()
     # Kill once the first chunk is written: inside the import's transaction, before its commit.
     page.wait_for_function("() => { const bar = document.querySelector('[data-testid=\"stProgress\"] [role=\"progressbar\"]');"
-                           " return bar && Number(bar.getAttribute('aria-valuenow')) > 0; }", timeout=60000)
+                           " return bar && Number(bar.getAttribute('aria-valuenow')) > 0; }")
     analyst_server.process.kill()  # SIGKILL while the progress bar runs
     analyst_server.process.wait()
     after_kill = counts(url)
@@ -45,11 +45,11 @@ def test_app_killed_during_an_upload_commit(analyst_server, page, tmp_path, caps
     # The tab's reconnect attempts to the killed server were the point of the test, not a fault of the app.
     page.problems.clear()
 
-    restarted = Server(url, KPI_ANALYST_PASSWORD=ANALYST_PASSWORD)
+    restarted = Server(url, **ANALYST_ENV)
     try:
         page.goto(f"{restarted.url}/?lang=en")
         settle(page)
-        page.wait_for_selector("[data-testid='stMetricValue']")
+        page.wait_for_selector("[data-testid='stDataFrame']")  # the Overview's scorecard
         assert page.locator("[data-testid='stException']").count() == 0
         page.goto("about:blank")
     finally:

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from kpi.cli import main
+from metrics.evaluate import Status
 
 GOOD = "fiscal_year,direction,students\n2022,inbound,100\n2023,inbound,110\n"
 REPLACEMENT = "fiscal_year,direction,students\n2022,inbound,90\n2023,inbound,95\n"
@@ -88,10 +89,10 @@ def test_values_filter_and_types(sample_db, capsys):
     by_year = {r["period"]: r["value"] for r in records}
     assert by_year[2023] == 2145 and by_year[2014] == 1532  # the published figures, recomputed from the rows
     assert all(isinstance(r["period"], int) for r in records)
-    assert {r["status"] for r in records if r["target"] is not None} <= {"achieved", "on_track", "at_risk",
-                                                                        "off_track", "no_data"}
+    assert {r["status"] for r in records} <= {s.value for s in Status}
 
 
+@pytest.mark.slow
 def test_load_sample_if_empty_is_idempotent(engine, capsys):
     assert run(capsys, "load-sample", "--if-empty")[0] == 0
     first = values_json(capsys)
@@ -104,6 +105,7 @@ def test_load_sample_if_empty_is_idempotent(engine, capsys):
                                                  "partner_institutions", "agreements_active"}
 
 
+@pytest.mark.slow  # two fresh interpreters importing pandas
 def test_console_script_runs_as_a_process(database_url, tmp_path):
     path = tmp_path / "sjis.csv"
     path.write_bytes("年度,区分,人数\n令和5年度,受入,１２\n".encode("cp932"))
@@ -115,15 +117,17 @@ def test_console_script_runs_as_a_process(database_url, tmp_path):
     assert json.loads(done.stdout)[0]["value"] == 12.0
 
 
-def test_values_carry_target_glide_status_and_projection(sample_db, capsys):
+def test_values_carry_plan_target_status_outlook_and_projection(sample_db, capsys):
     records = json.loads(values_json(capsys))
-    with_target = [r for r in records if r["target"] is not None]
-    assert with_target and all({"target", "glide_path", "status", "projection"} <= r.keys() for r in with_target)
-    assert {r["status"] for r in with_target} <= {"achieved", "on_track", "at_risk", "off_track", "no_data"}
-    latest = [r for r in with_target if r["indicator"] == "international_students"][-1]
-    assert latest["projection"]["target_period"] == 2030 and 0 <= latest["projection"]["probability"] <= 1
-    single = [r for r in with_target if r["indicator"] == "joint_graduate_programs"]
-    assert single[0]["projection"] is None  # one data point: no trend is claimed
+    with_target = [r for r in records if r["target_value"] is not None]
+    assert with_target and all({"plan", "status", "status_reason", "outlook", "growth_needed", "growth_achieved",
+                                "projected_value", "reference_date", "stale"} <= r.keys() for r in with_target)
+    latest = [r for r in records if r["indicator"] == "international_students" and r["is_latest"]][0]
+    assert latest["target_period"] == 2030 and 0 <= latest["probability"] <= 1
+    assert latest["reference_date"] == "2023-05-01"
+    assert latest["projected_lower"] >= 0
+    single = [r for r in records if r["indicator"] == "joint_graduate_programs"]
+    assert single[0]["growth_achieved"] is None  # one data point: no trend is claimed
 
 
 def test_an_oversized_file_is_refused_without_reading_it(engine, capsys, csv_file, monkeypatch):
@@ -138,6 +142,7 @@ def test_map_option_corrects_a_header(engine, capsys, csv_file):
     assert run(capsys, "validate", path, "--dataset", "mobility", "--map", "在籍者=students")[0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,text,encoding", [
     ("binary", None, None),
     ("empty", "", "utf-8"),

@@ -1,12 +1,25 @@
 """Labels, number formats and formula-safe CSV export."""
 
 import csv
+import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from kpi.exporting import to_safe_csv
-from kpi.i18n import TEXT, format_value, period_label, status_label
+from kpi.i18n import (
+    TEXT,
+    axis_ticks,
+    created_on,
+    format_large,
+    format_value,
+    period_label,
+    school_name,
+    source_text,
+    status_label,
+    t,
+)
 
 
 @pytest.mark.parametrize("year,kind,lang,label", [
@@ -33,7 +46,7 @@ def test_every_label_has_both_languages():
 
 def test_status_has_icon_and_word():
     assert status_label("at_risk", "en") == "◆ At risk"
-    assert status_label("off_track", "ja") == "▼ 遅れ"
+    assert status_label("off_track", "ja") == "▼ 要対応"
 
 
 @pytest.mark.parametrize("cell,written", [
@@ -44,3 +57,87 @@ def test_csv_cells_that_could_run_as_formulas_are_neutralised(cell, written):
     data = to_safe_csv(pd.DataFrame({"partner": [cell], "students": [-5]})).decode("utf-8-sig")
     row = next(iter(csv.reader(data.splitlines()[1:])))
     assert row == [written, "-5"]  # numbers are left as numbers
+
+
+@pytest.mark.parametrize("value,lang,text", [
+    pytest.param(12000, "ja", "1.2万", id="ja-man"), pytest.param(240000, "ja", "24万", id="ja-24man"),
+    pytest.param(3410, "ja", "3,410", id="ja-below-man"), pytest.param(12000, "en", "12,000", id="en-no-k"),
+    pytest.param(1500, "en", "1,500", id="en-thousands"), pytest.param(2.5, "en", "2.5", id="en-fraction"),
+])
+def test_large_numbers_never_use_k(value, lang, text):
+    assert format_large(value, lang) == text
+
+
+@pytest.mark.parametrize("lang,text", [
+    pytest.param("ja", "2026年11月26日作成", id="ja"), pytest.param("en", "Created November 26, 2026", id="en"),
+])
+def test_created_on_is_a_date_in_words(lang, text):
+    assert created_on(lang, dt.date(2026, 11, 26)) == text
+
+
+@pytest.mark.parametrize("low,high,lang,labels", [
+    pytest.param(0, 9000, "en", ["0", "2,500", "5,000", "7,500", "10,000"], id="en"),
+    pytest.param(0, 24000, "ja", ["0", "1万", "2万", "3万"], id="ja"),
+    pytest.param(0, 45, "ja", ["0%", "20%", "40%", "60%"], id="percent"),
+])
+def test_axis_ticks_are_round_and_localised(low, high, lang, labels):
+    values, text = axis_ticks(low, high, lang, unit="percent" if high == 45 else "")
+    assert text == labels and values[0] == 0
+
+
+def test_target_line_has_no_nested_brackets():
+    text = t("target_line", "ja", value=format_value(3000, "students", "ja"), period=period_label(2030, "fiscal", "ja"))
+    assert text == "2030年度（令和12年度）目標 3,000人"
+
+
+@pytest.mark.parametrize("word", ["前期比", "同梱データ", "long形式", "▸", "必要な伸び", "年+"])
+def test_japanese_wording_an_administrator_would_write(word):
+    assert not [key for key, entry in TEXT.items() if word in entry["ja"]]
+
+
+@pytest.mark.parametrize("stored,lang,shown", [
+    pytest.param("Illustrative (not university figures)", "ja", "例示用データ（大学の公表値ではありません）", id="illustrative"),
+    pytest.param("例示用データ（大学の公表値ではありません）", "en", "Illustrative (not university figures)", id="back"),
+    pytest.param("Kyoto survey 2024", "ja", "Kyoto survey 2024", id="unknown-as-given"),
+])
+def test_sources_cite_in_the_readers_language(stored, lang, shown):
+    assert source_text(stored, lang) == shown
+
+
+def test_sample_sources_all_have_japanese():
+    from kpi.service import sample_manifest
+
+    cited = [item.source for item in sample_manifest() if item.source]
+    for path in ("indicators.csv", "targets.csv"):
+        cited += list(pd.read_csv(Path("data/sample") / path)["source"].dropna())
+    assert [s for s in cited if source_text(s, "ja") == s] == []
+
+
+@pytest.mark.parametrize("school,lang,shown", [
+    pytest.param("Engineering", "ja", "工学部・工学研究科", id="ja"),
+    pytest.param("工学部・工学研究科", "en", "Engineering", id="en"),
+])
+def test_school_names_are_bilingual(school, lang, shown):
+    assert school_name(school, lang) == shown
+
+
+def test_sample_schools_all_have_japanese():
+    schools = set(pd.read_csv("data/sample/mobility_inbound.csv")["school"]) | set(
+        pd.read_csv("data/sample/mobility_outbound.csv")["school"])
+    assert {s for s in schools if school_name(s, "ja") == s} == set()
+
+
+def test_every_dataset_and_contract_column_has_text_in_the_catalogue():
+    """The Data page explains the contract from the catalogue: a new dataset or column needs its words there."""
+    from kpi.i18n import catalogue
+    from kpi.schemas import DATASETS
+
+    table = catalogue()
+    needed = [f"dataset.{name}" for name in DATASETS]
+    needed += [key for name, cols in DATASETS.items() for col in cols
+               for key in (f"contract.kind.{col.kind}", f"contract.{name}.{col.name}")]
+    assert [key for key in needed if key not in table] == []
+
+
+def test_a_year_before_the_known_eras_is_labelled_without_one():
+    assert period_label(1900, "fiscal", "ja") == "1900年度"

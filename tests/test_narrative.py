@@ -1,41 +1,70 @@
-"""Written summaries from the numbers, in both languages."""
+"""Written verdicts from the evaluator's rows, in both languages."""
 
 import math
 
 import pandas as pd
 import pytest
 
-from kpi.narrative import kpi_sentence, strategy_sentence
+from kpi.narrative import kpi_sentence, reference_label, strategy_sentence, target_text, verdict_sentence
 from metrics.registry import load_registry
 
-BASE = {"indicator": "international_students", "period_kind": "fiscal", "unit": "students", "period": 2023,
-        "value": 2145.0, "previous_period": 2022, "previous_value": 2074.0, "change": 71.0,
-        "change_pct": 100 * 71 / 2074, "target": 3000.0, "target_period": 2030, "progress_pct": 71.5,
-        "status": "off_track", "historical_growth": 0.005, "required_growth": 0.049, "reach_year": None}
+BASE = {"indicator": "partner_institutions", "period_kind": "fiscal", "unit": "institutions", "period": 2024,
+        "reference_kind": "fy_end", "value": 267.0, "previous_period": 2023, "previous_value": 267.0, "change": 0.0,
+        "change_pct": 0.0, "target_value": 320.0, "target_period": 2030, "baseline_period": 2019,
+        "progress_pct": 83.4, "status": "behind", "status_reason": "below_plan", "gap_pct": -5.26,
+        "outlook": "likely", "outlook_reason": "growth_enough", "growth_needed": 0.0306, "growth_achieved": 0.0431,
+        "fit_first_period": 2017, "excluded_periods": "2020;2021", "reach_period": 2029, "closed_result": "",
+        "closed_target_period": pd.NA, "next_due": pd.Timestamp("2027-03-31"), "owner": ""}
 
 
 @pytest.mark.parametrize("lang,changes,expected", [
-    ("en", {}, "International students: 2,145 in FY2023, +3.4% on the previous period, 71.5% of the FY2030 target; "
-               "it needs +4.9% a year against +0.5% a year over the last five years; at that growth the target is "
-               "not reached within 30 years (▼ Off track)."),
-    ("en", {"reach_year": 2029, "status": "at_risk"}, "the target is reached in FY2029 (◆ At risk)."),
-    ("ja", {}, "外国人留学生数：2023年度（令和5年度）は2,145人（前期比+3.4%）、2030年度（令和12年度）目標の71.5%。"),
-    ("en", {"target_period": None}, "International students: 2,145 in FY2023, +3.4% on the previous period; no target set."),
-    ("en", {"period": None}, "International students: no data yet."),
-    ("en", {"status": "achieved", "value": 3100.0, "progress_pct": 103.3}, "103.3% of the FY2030 target (★ Achieved)."),
+    pytest.param("ja", {}, "計画を5.3%下回るが、過去7年（2020〜2021年度を除く）の年平均成長率+4.3%は必要な+3.1%を上回る。",
+                 id="behind plan but on course, in Japanese"),
+    pytest.param("en", {}, "5.3% below plan, but growth of +4.3% a year over the last 7 years (excluding "
+                           "FY2020–FY2021) beats the +3.1% needed.", id="behind plan but on course, in English"),
+    pytest.param("ja", {"status": "on_track", "status_reason": "above_plan", "gap_pct": 2.0, "outlook": "unlikely",
+                        "outlook_reason": "growth_short"}, "計画を2.0%上回るが、", id="ahead of plan but off course"),
+    pytest.param("en", {"status": "stale", "status_reason": "overdue", "period": 2023,
+                        "next_due": pd.Timestamp("2026-03-31")},
+                 "Latest figure: as of 31 March 2024 (the next was due by 31 March 2026); growth",
+                 id="stale: says which date the figure describes and when the next was due"),
 ])
-def test_kpi_sentence(lang, changes, expected):
-    text = kpi_sentence({**BASE, **changes}, load_registry(), lang)
-    assert expected in text
+def test_verdict_sentence(lang, changes, expected):
+    assert expected in verdict_sentence({**BASE, **changes}, lang)
 
 
-def test_strategy_sentence_counts_statuses():
-    summary = pd.DataFrame({"status": ["achieved", "on_track", "off_track", "off_track", "no_target"]})
-    assert strategy_sentence(summary, "en") == ("Of 5 KPIs, 4 can be judged against a target: 1 ★ Achieved, "
-                                                "1 ▲ On track, 2 ▼ Off track, 1 － No target.")
-    assert "★ 達成 1件" in strategy_sentence(summary, "ja")
+@pytest.mark.parametrize("period,kind,lang,expected", [
+    pytest.param(2023, "may_1", "ja", "2023年5月1日現在", id="census day"),
+    pytest.param(2023, "may_1", "en", "as of 1 May 2023", id="census day, English"),
+    pytest.param(2023, "fy_end", "ja", "2024年3月31日現在", id="fiscal-year end falls in the next calendar year"),
+    pytest.param(2023, "fiscal_year", "ja", "2023年4月〜2024年3月", id="counted over the fiscal year"),
+    pytest.param(2024, "calendar_year", "en", "January–December 2024", id="calendar year"),
+])
+def test_reference_label(period, kind, lang, expected):
+    assert reference_label(period, kind, lang) == expected
 
 
-def test_nan_previous_value_is_left_out():
+def test_target_text_has_no_nested_brackets():
+    assert target_text(BASE, "ja") == "2030年度（令和12年度）目標 320校"
+    assert target_text({**BASE, "target_period": pd.NA}, "ja") == "目標未設定"
+
+
+def test_kpi_sentence_states_value_date_target_and_both_verdicts():
+    text = kpi_sentence(BASE, load_registry(), "ja")
+    assert text.startswith("協定校数：267校（2025年3月31日現在、前年度比0.0%）、"
+                           "2030年度（令和12年度）目標 320校に対する達成率83.4%。")
+    assert "が、" in text
+    assert kpi_sentence({**BASE, "period": None}, load_registry(), "en") == "Partner institutions: no data yet."
+
+
+def test_strategy_sentence_counts_both_verdicts():
+    card = pd.DataFrame({"status": ["achieved", "behind", "behind", "stale"],
+                         "outlook": ["met", "likely", "unlikely", "unlikely"]})
+    assert strategy_sentence(card, "en") == ("4 KPIs · Now: 1 ★ Achieved, 2 ▼ Behind plan, 1 ！ Needs update · "
+                                             "Outlook: 1 ★ Already met, 1 ↗ On course, 2 ↘ Off course")
+    assert "▼ 計画遅れ 2件" in strategy_sentence(card, "ja")
+
+
+def test_missing_previous_value_is_left_out():
     text = kpi_sentence({**BASE, "previous_value": math.nan}, load_registry(), "en")
     assert "previous period" not in text

@@ -1,11 +1,13 @@
 """Preview of a commit: the datasets after it and the KPI values it changes, before anything is written."""
 
 import pandas as pd
+import pytest
 
 from kpi import service
 from kpi.importer import read_file
 
 
+@pytest.mark.slow
 def test_preview_of_replace_scoped_to_inbound(sample_db_url):
     from kpi import storage
     datasets = storage.load_all(engine=storage.get_engine(sample_db_url))

@@ -1,32 +1,59 @@
 """Helpers for the browser tests."""
 
 import re
+import time
 
 PASSWORD = "test-only-analyst-password"
+ACCOUNT = "hanako"
+LIMIT_S = 180  # a bound on a hang, not a speed requirement
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
-    page.wait_for_timeout(500)
+    """Wait until Streamlit has answered the tab's last rerun request and shows the result (conditions, not sleeps).
+
+    The `page` fixture counts the rerun requests the tab sends over the websocket and the script_finished messages
+    it receives; the frontend then marks the app element notRunning and drops its status widget.
+    """
+    runs = getattr(page, "runs", None)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+    if runs is not None:
+        deadline = time.monotonic() + LIMIT_S
+        while not runs.answered:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no script_finished for the last rerun request within {LIMIT_S} s")
+            page.wait_for_timeout(50)  # lets Playwright deliver websocket events; the loop waits on a condition
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
+def steady(page) -> None:
+    """Wait until fonts are loaded and the main area's layout stops moving (same size at two looks 250 ms apart)."""
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_function("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const now = main ? `${main.scrollWidth}x${main.scrollHeight}:${document.querySelectorAll('.main-svg').length}` : '';
+        const same = window.__kpiLayout === now;
+        window.__kpiLayout = now;
+        return main && same;
+    }""", polling=250)
 
 
 def international_students_2023(page, base: str) -> str:
-    page.goto(f"{base}/?lang=en&kpi=international_students")
+    page.goto(f"{base}/indicator?lang=en&kpi=international_students")
     settle(page)
     page.wait_for_selector("[data-testid='stMetricValue']")
     assert page.get_by_text("International students", exact=True).count() >= 1
-    return page.get_by_test_id("stMetricValue").first.inner_text()  # the first card is international_students
+    return page.get_by_test_id("stMetricValue").first.inner_text()  # the first metric is the latest value
 
 
-def sign_in(page, base: str) -> None:
+def sign_in(page, base: str, *, account: str = ACCOUNT, password: str = PASSWORD) -> None:
     page.goto(f"{base}/upload?lang=en")
     settle(page)
-    page.get_by_label("Analyst password").fill(PASSWORD)
+    page.get_by_label("Analyst account").fill(account)
+    page.get_by_label("Analyst password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     settle(page)
-    page.get_by_text("Signed in as analyst.").wait_for()
+    page.get_by_text(f"Signed in as {account}.").wait_for()
 
 
 def choose(page, label: str, option: str) -> None:
@@ -42,3 +69,7 @@ def upload(page, tmp_path, name: str, text: str) -> None:
     settle(page)
 
 
+
+
+SCORECARD_DRAWN = ("() => document.querySelectorAll(\"[data-testid='stDataFrame'] canvas\").length >= 2 && "
+                   "document.querySelector(\"[data-testid='stAlert']\") !== null")

@@ -84,6 +84,71 @@ def paper_rows() -> list[dict]:
     return rows
 
 
+def with_institutions(rows: list[dict]) -> list[dict]:
+    """Each paper's institutions, 'Institution|ISO3;…' (illustrative names): Tohoku University, sometimes another
+    Japanese institution, and for each foreign country one of its institutions, a few often and many rarely (so
+    that some partnerships are sustained and most are not). A separate generator leaves the countries unchanged."""
+    rng = np.random.default_rng(20260402)
+    pools: dict[str, tuple[list[str], np.ndarray]] = {}
+
+    def pick(country: str) -> str:
+        if country not in pools:
+            size = int(rng.integers(8, 40))
+            names = [f"Illustrative University {country}-{k:02d}" for k in range(1, size + 1)]
+            weights = 1.0 / np.arange(1, size + 1) ** 1.3
+            pools[country] = (names, weights / weights.sum())
+        names, weights = pools[country]
+        return str(rng.choice(names, p=weights))
+
+    out = []
+    for row in rows:
+        pairs = ["Tohoku University|JPN"]
+        if rng.random() < 0.15:
+            pairs.append(f"Illustrative Japanese Institute {int(rng.integers(1, 6)):02d}|JPN")
+        pairs += [f"{pick(code)}|{code}" for code in row["countries"].split(";") if code != "JPN"]
+        out.append({**row, "institutions": ";".join(pairs)})
+    return out
+
+
+# Illustrative enrolment on 1 May (学生数調 layout): totals by level, and international students by level that sum
+# to the published 1 May totals above (INBOUND_TOTALS) with the undergraduate share near the ~2 % the press reports.
+LEVEL_TOTALS = {"undergraduate": 10900, "masters": 4350, "doctoral": 2600, "professional": 310,
+                "research_student": 420}
+LEVEL_INTERNATIONAL = {"undergraduate": 0.11, "masters": 0.30, "doctoral": 0.40, "professional": 0.01,
+                       "research_student": 0.18}
+
+
+def enrolment_rows() -> list[dict]:
+    rng = np.random.default_rng(20260403)
+    rows = []
+    for year, international in INBOUND_TOTALS.items():
+        by_level = split(international, LEVEL_INTERNATIONAL)
+        for level, total in LEVEL_TOTALS.items():
+            students = int(total * (1 + rng.normal(0, 0.01)))
+            rows.append({"fiscal_year": year, "study_level": level, "students": max(students, by_level[level]),
+                         "intl_students": by_level[level]})
+    return rows
+
+
+STAFF_TOTALS = {"professor": 730, "associate_professor": 690, "lecturer": 190, "assistant_professor": 1020,
+                "researcher": 880}
+STAFF_FOREIGN_2014 = {"professor": 0.035, "associate_professor": 0.06, "lecturer": 0.09,
+                      "assistant_professor": 0.085, "researcher": 0.20}
+
+
+def staff_rows() -> list[dict]:
+    """Illustrative staff on 1 May by category, the foreign share rising slowly."""
+    rng = np.random.default_rng(20260404)
+    rows = []
+    for year in INBOUND_TOTALS:
+        for category, total in STAFF_TOTALS.items():
+            headcount = int(total * (1 + rng.normal(0, 0.015)))
+            share = STAFF_FOREIGN_2014[category] * (1 + 0.04 * (year - 2014))
+            rows.append({"fiscal_year": year, "category": category, "headcount": headcount,
+                         "foreign_staff": int(round(headcount * share))})
+    return rows
+
+
 def agreement_rows() -> list[dict]:
     countries = {"CHN": 40, "KOR": 22, "USA": 30, "TWN": 14, "THA": 12, "IDN": 12, "VNM": 10, "DEU": 16,
                  "FRA": 18, "GBR": 10, "RUS": 8, "MNG": 5, "AUS": 8, "CAN": 6, "ITA": 8, "ESP": 5, "SWE": 6,
@@ -118,8 +183,12 @@ def indicator_rows() -> list[dict]:
     return rows
 
 
+IRE = ("International Research Excellence plan (Universities for International Research Excellence), 25 years, as reported at https://univ-journal.jp/250800"
+       " (no base or target year stated)")
+
+
 def target_rows() -> list[dict]:
-    return [
+    rows = [
         {"indicator": "outbound_students", "baseline_period": 2012, "baseline_value": 1176,
          "target_period": 2017, "target_value": 2000, "direction": "up", "owner": "International Strategy Office",
          "source": "2013 plan through FY2017 as reported by the Kahoku Shimpo: 2,000 students abroad, about 1.7 times "
@@ -128,10 +197,15 @@ def target_rows() -> list[dict]:
          "target_period": 2023, "target_value": 7, "direction": "up", "owner": "International Strategy Office",
          "source": "Top Global University Project, landmarks by 2023, https://tgu.mext.go.jp/en/universities/tohoku/"
                    "index.html (baseline of 0 in FY2014 assumed)"},
-        {"indicator": "papers_total", "baseline_period": 2023, "baseline_value": 6791, "target_period": 2048,
+        {"indicator": "papers_total", "baseline_period": "", "baseline_value": 6791, "target_period": "",
          "target_value": 24000, "direction": "up", "owner": "International Strategy Office",
-         "source": "International Research Excellence plan as reported at https://univ-journal.jp/250800 "
-                   "(6,791 to about 24,000 over 25 years; years 2023 and 2048 assumed)"},
+         "source": f"{IRE}: papers from 6,791 to about 24,000"},
+        {"indicator": "intl_student_ratio_undergrad", "baseline_period": "", "baseline_value": 2, "target_period": "",
+         "target_value": 20, "direction": "up", "owner": "International Strategy Office",
+         "source": f"{IRE}: undergraduate international-student ratio from 2 % to 20 %"},
+        {"indicator": "foreign_researcher_ratio", "baseline_period": "", "baseline_value": "", "target_period": "",
+         "target_value": 30, "direction": "up", "owner": "International Strategy Office",
+         "source": f"{IRE}: foreign researchers 30 %"},
         {"indicator": "international_students", "baseline_period": 2019, "baseline_value": 2162,
          "target_period": 2030, "target_value": 3000, "direction": "up", "owner": "", "source": ILLUSTRATIVE},
         {"indicator": "intl_coauthored_share", "baseline_period": 2019, "baseline_value": 33,
@@ -147,6 +221,9 @@ def target_rows() -> list[dict]:
         {"indicator": "intl_community_events", "baseline_period": 2019, "baseline_value": 47,
          "target_period": 2030, "target_value": 60, "direction": "up", "owner": "", "source": ILLUSTRATIVE},
     ]
+    for row in rows:  # said in a column of its own, not only in the wording of the source
+        row["basis"] = "illustrative" if row["source"] == ILLUSTRATIVE else "published"
+    return rows
 
 
 def write(name: str, rows: list[dict]) -> None:
@@ -159,7 +236,9 @@ def write(name: str, rows: list[dict]) -> None:
 if __name__ == "__main__":
     write("mobility_inbound", inbound_rows())
     write("mobility_outbound", outbound_rows())
-    write("papers", paper_rows())
+    write("papers", with_institutions(paper_rows()))
     write("agreements", agreement_rows())
     write("indicators", indicator_rows())
     write("targets", target_rows())
+    write("enrolment", enrolment_rows())
+    write("staff", staff_rows())

@@ -1,0 +1,290 @@
+"""Who is signed in, and whether they may write: named analysts (st.login e-mail or a hashed account), never a role.
+
+Pages only ask this module: ``analyst_gate()`` (sign-in form or the signed-in line), ``is_analyst()`` (checked on
+the server before every write) and ``person()`` (the name recorded on every revision, profile and targets save).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import hmac
+import json
+import math
+import os
+import secrets as _secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+# hashlib.scrypt (standard library): memory-hard, no extra dependency. Cost fixed in the stored hash.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+FREE_ATTEMPTS = 5  # failed sign-ins before any wait
+FIRST_WAIT_S = 2.0  # then 2 s, 4 s, 8 s … per further failure
+MAX_WAIT_S = 15 * 60.0
+
+
+# --- passwords -------------------------------------------------------------------------------------------------
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash`` (hex): what goes into secrets; the password itself is never stored."""
+    salt = salt or _secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+# A fixed hash checked for unknown names, so a wrong name costs the same time as a wrong password.
+_DUMMY_HASH = hash_password("unused", salt=b"kpi-dashboard-dummy-salt")
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Constant-time check of ``password`` against a stored scrypt hash; False for any malformed hash."""
+    try:
+        scheme, n, r, p, salt, expected = (stored or _DUMMY_HASH).split("$")
+        if scheme != "scrypt":
+            raise ValueError(scheme)
+        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
+                                dklen=len(bytes.fromhex(expected)), maxmem=2**27)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(digest, bytes.fromhex(expected)) and stored is not None
+
+
+def accounts(secrets=None) -> dict[str, str]:
+    """Analyst accounts (name -> scrypt hash) from Streamlit secrets ``[analysts]`` and KPI_ANALYSTS.
+
+    KPI_ANALYSTS is ``name=hash,name=hash`` or a JSON object; names are compared case-insensitively.
+    """
+    found: dict[str, str] = {}
+    if secrets is not None:
+        try:
+            found.update({str(k): str(v) for k, v in dict(secrets.get("analysts", {}) or {}).items()})
+        except Exception:  # no secrets file: the environment alone
+            pass
+    raw = os.environ.get("KPI_ANALYSTS", "").strip()
+    if raw.startswith("{"):
+        found.update({str(k): str(v) for k, v in json.loads(raw).items()})
+    elif raw:
+        for pair in raw.split(","):
+            if "=" in pair:
+                name, hashed = pair.split("=", 1)
+                found[name.strip()] = hashed.strip()
+    return {name.strip().casefold(): hashed for name, hashed in found.items() if name.strip() and hashed}
+
+
+def check_account(name: str, password: str, table: dict[str, str]) -> bool:
+    """True when ``name`` is an analyst account and ``password`` its password; same cost either way."""
+    return verify_password(password, table.get(name.strip().casefold()))
+
+
+# --- throttle --------------------------------------------------------------------------------------------------
+
+@dataclass
+class Throttle:
+    """After FREE_ATTEMPTS failures under a key (a browser session, a client address), a doubling wait.
+
+    ``clock`` is injected so tests move time instead of sleeping.
+    """
+
+    clock: Callable[[], float] = time.monotonic
+    free: int = FREE_ATTEMPTS
+    _failures: dict[str, tuple[int, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, keys: Iterable[str]) -> float:
+        """Seconds before the next attempt is even checked (0 when allowed)."""
+        now = self.clock()
+        with self._lock:
+            waits = [self._wait_for(*self._failures[k], now) for k in keys if k in self._failures]
+        return max(waits, default=0.0)
+
+    def _wait_for(self, count: int, last: float, now: float) -> float:
+        if count < self.free:
+            return 0.0
+        return max(0.0, min(FIRST_WAIT_S * 2 ** (count - self.free), MAX_WAIT_S) - (now - last))
+
+    def failed(self, keys: Iterable[str]) -> None:
+        now = self.clock()
+        with self._lock:
+            for key in keys:
+                count, _ = self._failures.get(key, (0, now))
+                self._failures[key] = (count + 1, now)
+
+    def succeeded(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+THROTTLE = Throttle()  # one per server process: shared by every session, so a new tab does not reset it
+
+
+# --- people ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-in analyst: ``name`` is what the audit records (the e-mail with st.login, else the account)."""
+
+    name: str
+    via: str  # "oidc" or "password"
+
+
+def cli_user(explicit: str | None = None) -> str:
+    """The CLI's person: ``--user`` when given, else the operating-system login."""
+    if explicit and explicit.strip():
+        return explicit.strip()
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return os.environ.get("USER") or "unknown"
+
+
+# --- Streamlit ---------------------------------------------------------------------------------------------------
+
+def _st():
+    import streamlit as st
+
+    return st
+
+
+def _oidc_configured() -> bool:
+    """An identity provider is set up in .streamlit/secrets.toml ([auth]); then st.login signs people in."""
+    try:
+        return "auth" in _st().secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _secrets_or_none():
+    try:
+        return _st().secrets
+    except Exception:  # no secrets file: accounts() falls back to the environment
+        return None
+
+
+def analyst_emails() -> set[str]:
+    try:
+        listed = list(_st().secrets.get("analyst_emails", []))
+    except Exception:
+        listed = []
+    listed += [e for e in os.environ.get("KPI_ANALYST_EMAILS", "").split(",") if e.strip()]
+    return {e.strip().lower() for e in listed}
+
+
+def person() -> Person | None:
+    """The signed-in analyst of this browser session, checked on the server; None for a viewer."""
+    st = _st()
+    if _oidc_configured():
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email", "")).strip()
+        return Person(email, "oidc") if email.lower() in analyst_emails() else None
+    name = st.session_state.get("_kpi_analyst")
+    if name and name.casefold() in accounts(_secrets_or_none()):
+        return Person(name, "password")
+    return None
+
+
+def is_analyst() -> bool:
+    """Checked on the server before every write, whatever the page shows."""
+    return person() is not None
+
+
+def audit_name() -> str:
+    """The name to record for a write from the app; raises PermissionError for a viewer (nothing is written)."""
+    who = person()
+    if who is None:
+        raise PermissionError("not signed in as an analyst")
+    return who.name
+
+
+def _throttle_keys() -> list[str]:
+    st = _st()
+    keys = []
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            keys.append(f"session:{ctx.session_id}")
+    except Exception:
+        pass
+    try:
+        address = st.context.ip_address
+    except Exception:
+        address = None
+    keys.append(f"address:{address or 'unknown'}")
+    return keys
+
+
+def sign_in(name: str, password: str, *, throttle: Throttle = THROTTLE, keys: list[str] | None = None,
+            table: dict[str, str] | None = None) -> tuple[bool, float]:
+    """One sign-in attempt: (signed in, seconds to wait). While a wait runs the password is not even checked."""
+    keys = keys if keys is not None else _throttle_keys()
+    waiting = throttle.wait(keys)
+    if waiting > 0:
+        return False, waiting
+    table = table if table is not None else accounts(_secrets_or_none())
+    if check_account(name, password, table):
+        throttle.succeeded(keys)
+        return True, 0.0
+    throttle.failed(keys)
+    return False, throttle.wait(keys)
+
+
+def analyst_gate() -> bool:
+    """Show the sign-in (or why writing is disabled) to viewers; True once a named analyst is signed in."""
+    from kpi.i18n import t
+    from kpi.safe_text import md_t
+
+    st = _st()
+    code = st.session_state.get("lang") or "en"
+    if _oidc_configured():
+        if not st.user.is_logged_in:
+            st.info(t("analyst_only_sso", code))
+            st.button(t("sign_in_sso", code), on_click=st.login, key="sso_login")
+            return False
+        who = person()
+        if who is None:
+            st.warning(md_t("not_an_analyst", code, email=str(st.user.get("email", "?"))))
+            st.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
+            return False
+        left, right = st.columns([4, 1])
+        left.caption(md_t("id.signed_in_as", code, name=who.name))
+        right.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
+        return True
+    if not accounts(_secrets_or_none()):
+        st.warning(t("id.no_accounts", code))
+        return False
+    who = person()
+    if who is not None:
+        left, right = st.columns([4, 1])
+        left.caption(md_t("id.signed_in_as", code, name=who.name))
+        if right.button(t("sign_out", code), key="sign_out"):
+            st.session_state.pop("_kpi_analyst", None)
+            st.rerun()
+        return True
+    st.info(t("id.analyst_only", code))
+    with st.form("sign_in"):
+        name = st.text_input(t("id.account", code), key="sign_in_name")
+        given = st.text_input(t("password", code), type="password", key="sign_in_password")
+        if st.form_submit_button(t("sign_in", code)):
+            ok, wait = sign_in(name, given)
+            if ok:
+                st.session_state["_kpi_analyst"] = name.strip()
+                st.rerun()
+            if wait > 0:
+                st.error(t("id.wait", code, seconds=math.ceil(wait)))
+            else:
+                st.error(t("id.wrong", code))
+    return False
+
+
+def encode_for_env(pairs: dict[str, str]) -> str:
+    """KPI_ANALYSTS value for several accounts (name -> hash)."""
+    return ",".join(f"{name}={hashed}" for name, hashed in pairs.items())
+
+
+__all__ = ["Person", "Throttle", "THROTTLE", "accounts", "analyst_gate", "audit_name", "check_account", "cli_user",
+           "encode_for_env", "hash_password", "is_analyst", "person", "sign_in", "verify_password"]
