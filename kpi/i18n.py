@@ -96,11 +96,23 @@ def period_label(year: int, period_kind: str, lang: str, *, short: bool = False)
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN and ±inf all read as "no figure" (a change from zero is infinite, not a number to print)."""
+    try:
+        return value is None or not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+# Beyond this Babel's decimal context (28 digits) cannot round to the pattern; such figures are shown as 1.2E+20.
+_SCIENTIFIC_FROM = 1e18
 
 
 def format_number(value: float, lang: str, *, digits: int = 0, signed: bool = False) -> str:
     """12,000 / 2,145.5 in either language (Babel's grouping); ``signed`` puts + on a rise."""
+    if _missing(value):
+        return "–"
+    if abs(float(value)) >= _SCIENTIFIC_FROM:
+        return babel_numbers.format_scientific(value, format="0.0E0", locale=lang)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if signed:
         pattern = f"+{pattern};-{pattern}"
@@ -111,7 +123,7 @@ def format_large(value: float, lang: str) -> str:
     """Large numbers as people write them: 1.2万 / 24万 in Japanese, 12,000 in English (never 12k)."""
     if _missing(value):
         return "–"
-    if lang == "ja" and abs(value) >= 10_000:
+    if lang == "ja" and 10_000 <= abs(value) < _SCIENTIFIC_FROM:
         return babel_numbers.format_compact_decimal(value, locale="ja", fraction_digits=1)
     return format_number(value, lang, digits=0 if float(value).is_integer() or abs(value) >= 100 else 1)
 
@@ -132,6 +144,8 @@ def format_percent(value: float | None, *, signed: bool = False, lang: str = "en
     """36.8% (a value already in percent); the same pattern in both locales."""
     if _missing(value):
         return "–"
+    if abs(float(value)) >= _SCIENTIFIC_FROM:
+        return ("+" if signed and value > 0 else "") + babel_numbers.format_scientific(value, format="0.0E0", locale=lang) + "%"
     pattern = "+#,##0.0%;-#,##0.0%" if signed else "#,##0.0%"
     if signed and round(value, 1) == 0:
         pattern = "#,##0.0%"

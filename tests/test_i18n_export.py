@@ -40,6 +40,23 @@ def test_number_formats(value, unit, lang, signed, text):
     assert format_value(value, unit, lang, signed=signed) == text
 
 
+@pytest.mark.parametrize("value,text", [
+    pytest.param(float("inf"), "–", id="change-from-zero"), pytest.param(-float("inf"), "–", id="minus-inf"),
+    pytest.param(5e185, "+5.0E185%", id="beyond-decimal-precision"),  # once decimal.InvalidOperation
+    pytest.param(1e12, "+1,000,000,000,000.0%", id="large-but-exact"),
+])
+def test_percent_changes_of_any_size_format(value, text):
+    from kpi.i18n import format_percent
+    assert format_percent(value, signed=True) == text
+
+
+@pytest.mark.parametrize("value,lang,text", [
+    pytest.param(-1e185, "ja", "-1.0E185", id="ja-beyond-precision"), pytest.param(2e20, "en", "2.0E20", id="en"),
+])
+def test_huge_values_format_instead_of_raising(value, lang, text):
+    assert format_large(value, lang) == text
+
+
 def test_every_label_has_both_languages():
     assert all(set(entry) == {"en", "ja"} for entry in TEXT.values())
 
