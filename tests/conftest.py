@@ -104,6 +104,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "KPI_DATABASE_URL": database_url, **extra_env}
+        ARTIFACTS.mkdir(exist_ok=True)
         self.log = (ARTIFACTS / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kpi.cli", "serve", "--server.port", str(self.port), "--server.address",
@@ -219,7 +220,7 @@ class ScriptRuns:
 
 
 # Generous limits for every wait in a browser test: they bound a hang, they do not measure speed.
-BROWSER_TIMEOUT_MS = 180_000
+BROWSER_TIMEOUT_MS = int(os.environ.get("KPI_BROWSER_TIMEOUT_MS", "180000"))  # lower it to debug a hang quickly
 
 
 @pytest.fixture

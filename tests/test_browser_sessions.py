@@ -43,8 +43,6 @@ async def run_sessions(url: str) -> list[dict]:
             await browser.close()
 
 
-@pytest.mark.xfail(strict=False,  # open after the final integration (see the session note)
-                   reason="waits for the old Overview's charts after the scorecard merge")
 def test_three_concurrent_viewers_each_get_every_chart_in_their_language(app_server):
     # In a thread of its own: the sync Playwright of the other browser tests keeps an event loop on this one.
     box = []

@@ -151,11 +151,6 @@ def render(url_path: str | None, lang: str, **params: str) -> AppTest:
     return app
 
 
-def owned_by_other(owner: str, why: str):
-    """A page another helper is rewriting: expected to fail until they finish (strict, so the fix turns it red)."""
-    return pytest.mark.xfail(strict=True, reason=f"{owner}: {why}")
-
-
 PAGES = [
     pytest.param(None, {}, id="overview"),
     pytest.param("pages/indicator.py", {}, id="indicator"),
@@ -170,24 +165,12 @@ PAGES = [
     pytest.param(None, {"present": "1", "slide": "2"}, id="present-pillar"),
     pytest.param(None, {"present": "1", "slide": "6"}, id="present-kpi"),
 ]
-JA_FAILING: dict[str, str] = {
-}
-EN_FAILING: dict[str, str] = {}
-
-
-def _marked(failing: dict[str, str]):
-    """PAGES with a strict xfail on each page another helper still has to fix."""
-    return [pytest.param(*param.values, id=param.id,
-                         marks=[owned_by_other(*failing[param.id].split(": ", 1))] if param.id in failing else [])
-            for param in PAGES]
-
-
-@pytest.mark.parametrize("url_path,params", _marked(JA_FAILING))
+@pytest.mark.parametrize("url_path,params", PAGES)
 def test_japanese_page_has_no_stray_latin_words(sample_db, url_path, params):
     assert latin_words(page_texts(render(url_path, "ja", **params))) == set()
 
 
-@pytest.mark.parametrize("url_path,params", _marked(EN_FAILING))
+@pytest.mark.parametrize("url_path,params", PAGES)
 def test_english_page_has_no_japanese_script(sample_db, url_path, params):
     assert japanese_words(page_texts(render(url_path, "en", **params))) == set()
 

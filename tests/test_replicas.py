@@ -21,8 +21,6 @@ def replicas(postgres):
         server.stop()
 
 
-@pytest.mark.xfail(strict=False,  # open after the final integration (see the session note)
-                   reason="written for the old password sign-in; named accounts since the identity merge")
 def test_an_import_through_one_replica_is_visible_in_the_other(replicas, page, tmp_path):
     first, second = replicas
     assert first.port != second.port
