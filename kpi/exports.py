@@ -93,6 +93,12 @@ class Deck:
     def pillar_rows(self, pillar: str) -> list[KpiSlide]:
         return [s for s in self.slides if s.pillar == pillar]
 
+    def sequence(self) -> list[tuple[str, object]]:
+        """The slides in order, as presentation mode and the PowerPoint deck show them: title, scorecard, one per
+        pillar that has KPIs, one per KPI."""
+        return [("title", None), ("scorecard", None),
+                *[("pillar", p) for p in PILLARS if self.pillar_rows(p)], *[("kpi", s) for s in self.slides]]
+
 
 def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang: str,
                pillars: list[str] | None = None) -> Deck:
@@ -438,7 +444,7 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
     prs = Presentation(str(path))
     prs.core_properties.title, prs.core_properties.language = deck.title, language_tag(lang)
     cover, grid, kpi = (_layout_named(prs, name, path) for name in LAYOUTS)
-    total = 2 + len({s.pillar for s in deck.slides}) + len(deck.slides)
+    total = len(deck.sequence())
     done = 0
 
     def step(slide, notes: str) -> None:

@@ -8,7 +8,6 @@ import streamlit as st
 from kpi import safe_text, storage, ui
 from kpi.exports import deck_from_snapshot, slide_figure
 from kpi.i18n import t
-from metrics.registry import PILLARS
 
 lang = ui.lang()
 # Freeze the data to the revision the deck was opened with; it rides in the URL so a reload shows the same slides.
@@ -20,9 +19,7 @@ if snap.empty:
     ui.empty_state()
     st.stop()
 deck = deck_from_snapshot(snap, lang=lang)
-pillars = [p for p in PILLARS if deck.pillar_rows(p)]
-# The same order as the PowerPoint deck: title, scorecard, pillars, KPIs.
-slides = [("title", None), ("scorecard", None), *[("pillar", p) for p in pillars], *[("kpi", s) for s in deck.slides]]
+slides = deck.sequence()  # the same order as the PowerPoint deck: title, scorecard, pillars, KPIs
 total = len(slides)
 auto = float(st.query_params.get("auto", 0) or 0)
 

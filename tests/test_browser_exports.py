@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tests_support import ACCOUNT, PASSWORD, settle
 
-from kpi.i18n import t
+from kpi.i18n import dataset_name, t
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -27,7 +27,7 @@ def sign_in(page, base: str, lang: str) -> None:
 
 def choose_dataset(page, lang: str, dataset: str) -> None:
     page.get_by_role("combobox", name={"en": "Dataset", "ja": "データセット"}[lang], exact=True).click()
-    page.get_by_role("option", name=dataset, exact=True).click()
+    page.get_by_role("option", name=dataset_name(dataset, lang), exact=True).click()
     settle(page)
 
 

@@ -107,7 +107,8 @@ def test_analyst_signs_in_uploads_commits_and_rolls_back_by_keyboard(analyst_ser
     no_blocking_axe_finding(page)
 
     # The direction of the whole file: a select, opened and chosen with keys (type to filter, Enter to pick).
-    direction = page.get_by_role("combobox", name=re.compile(re.escape(t("constant_for_file", "ja", column="direction"))))
+    label = t("constant_for_file", "ja", column=t("col.direction", "ja"))
+    direction = page.get_by_role("combobox", name=re.compile(re.escape(label)))
     choose_by_keys(page, direction, t("inbound", "ja"))
 
     path = tmp_path / "inbound.csv"
@@ -161,8 +162,8 @@ def test_presenter_moves_with_arrows_and_slide_buttons(app_server, page):
         page.get_by_text(t("slide_of", "ja", n=number, total=total) + " ·").wait_for(timeout=30000)
 
     page.keyboard.press("ArrowRight")
-    on_slide(2)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30000)
+    on_slide(2)  # the scorecard slide: a table
+    page.get_by_role("heading", name=t("deck.scorecard", "ja")).wait_for(timeout=30000)
     next_button = page.get_by_role("button", name=re.compile(re.escape(t("next", "ja"))))
     tab_to(page, next_button)
     quiet(page)
