@@ -386,7 +386,8 @@ def rerun_cost(rows: int) -> None:
         service.load_sample(engine=storage.get_engine(big))
         write_export(folder / "mobility.csv", rows)
         subprocess.run([sys.executable, "-m", "kpi.cli", "import", str(folder / "mobility.csv"), "--dataset",
-                        "mobility"], check=True, env={**os.environ, "KPI_DATABASE_URL": big}, capture_output=True)
+                        "mobility", "--mode", "replace"], check=True, env={**os.environ, "KPI_DATABASE_URL": big},
+                       capture_output=True)
         plans = []
         print("\nserver-side cost of one Overview rerun (streamlit.testing AppTest in a fresh process, SQLite):")
         print(f"  {'data':<34} {'first rerun':>11} {'warm rerun':>10} {'rerun peak alloc':>16} {'process peak RSS':>16}")

@@ -128,7 +128,8 @@ def big_database(rows: int) -> str:
 
     path = folder / "mobility.csv"
     write_export(path, rows)
-    subprocess.run([sys.executable, "-m", "kpi.cli", "import", str(path), "--dataset", "mobility"], check=True,
+    subprocess.run([sys.executable, "-m", "kpi.cli", "import", str(path), "--dataset", "mobility",
+                    "--mode", "replace"], check=True,
                    env={**os.environ, "KPI_DATABASE_URL": url}, capture_output=True)
     return url
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from pptx.oxml.ns import qn
 
-from kpi import a11y, charts, safe_text
+from kpi import a11y, charts, pdf_chart, safe_text
 from kpi.deck_template import LAYOUTS, template_path
 from kpi.i18n import (
     axis_ticks,
@@ -40,6 +40,7 @@ from kpi.narrative import (
     verdict_sentence,
 )
 from metrics.evaluate import target_in_force
+from metrics.forecast import parse_periods
 from metrics.registry import PILLARS
 from metrics.targets import glide_frame
 
@@ -76,6 +77,7 @@ class KpiSlide:
     target_short: str = ""  # 2030年度目標 3,000人 (for tables: no era in brackets to wrap inside)
     headline: str = ""  # 2,145人（2023年5月1日現在）: one line, fitted so it never wraps mid-period
     description: str = ""  # the chart's text alternative (filled by the accessibility work, #16)
+    shocks: tuple[int, ...] = ()  # periods left out of the trend fit (drawn hollow, as on the Indicator page)
 
 
 @dataclass
@@ -153,7 +155,9 @@ def assemble_deck(values: pd.DataFrame, summary: pd.DataFrame, sources: dict[str
             as_of=deck.as_of, series=series, glide=glide_frame(target) if target is not None else None,
             target_row={"target": row["target_value"], "target_period": row["target_period"]} if has_target else None,
             unit=row["unit"], period_kind=row["period_kind"],
-            projection=(projections or {}).get(row["indicator"]) if has_target else None))
+            projection=(projections or {}).get(row["indicator"]) if has_target else None,
+            shocks=parse_periods(registry.loc[row["indicator"], "shock_periods"])
+            if "shock_periods" in registry.columns and row["indicator"] in registry.index else ()))
     for item in deck.slides:
         item.description = chart_description(item, lang)
     return deck
@@ -185,7 +189,8 @@ def language_tag(lang: str) -> str:
 def slide_figure(slide: KpiSlide, lang: str, *, most_periods: int = 8):
     """The KPI chart laid out for large type: legend on top, few horizontal period labels, room for the axes."""
     fig = charts.kpi_trend(slide.series, unit=slide.unit, period_kind=slide.period_kind, lang=lang,
-                           target=slide.target_row, glide=slide.glide, projection=slide.projection, title=None)
+                           target=slide.target_row, glide=slide.glide, projection=slide.projection, title=None,
+                           shocks=slide.shocks)
     periods = [int(p) for trace in fig.data if trace.x is not None for p in trace.x if p is not None]
     charts._period_axis(fig, periods, slide.period_kind, lang, most=most_periods)
     fig.update_xaxes(title_text=None)  # the labels say 年度 already
@@ -513,7 +518,7 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 15.0
 FOOTER_H = 12.0
 CONTENT_W = PAGE_W - 2 * MARGIN
-CHART_PX = (1500, 1100)  # drawn 180 mm wide: 26 px type prints at about 9 pt
+CHART_PX = (1500, 1100)  # a chart's proportions: the PDF draws it at most this tall for its width
 
 
 def _report(deck: Deck):
@@ -618,7 +623,7 @@ def _scorecard_page(pdf, deck: Deck) -> None:
     draw(pdf, size)
 
 
-def _kpi_page(pdf, deck: Deck, item: KpiSlide, png: bytes) -> None:
+def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
     """One KPI on one page: title, headline, verdict, chart, summary, source; the chart takes what is left."""
     lang = deck.lang
     colon = "：" if lang == "ja" else ": "
@@ -646,11 +651,11 @@ def _kpi_page(pdf, deck: Deck, item: KpiSlide, png: bytes) -> None:
     for text, size, bold, grey, gap in blocks:
         _para(pdf, text, size, bold=bold, grey=grey, gap=gap)
     chart_h = max(40.0, chart_h)
-    aspect = CHART_PX[0] / CHART_PX[1]
-    width = min(CONTENT_W, chart_h * aspect)
-    pdf.image(io.BytesIO(png), x=MARGIN + (CONTENT_W - width) / 2, y=pdf.get_y(), w=width, h=width / aspect,
-              alt_text=item.description or None)
-    pdf.set_y(pdf.get_y() + width / aspect + 3)
+    fig = safe_text.figure(slide_figure(item, lang))  # names from the data stay text in the drawn chart
+    pdf_chart.draw(pdf, fig, x=MARGIN, y=pdf.get_y(), width=CONTENT_W, height=chart_h,
+                   alt_text=item.description or None, title=item.name)
+    pdf.set_font("cjk", "", 10)
+    pdf.set_y(pdf.get_y() + chart_h + 3)
     for text, size, bold, grey, gap in after:
         _para(pdf, text, size * scale, bold=bold, grey=grey, gap=gap)
 
@@ -661,14 +666,12 @@ def deck_pdf(deck: Deck, *, progress=None) -> bytes:
     ``progress(done, total)`` is called as the charts render (the slow part) and once the file is written.
     """
     total = len(deck.slides) + 1
-    # JPEG: fpdf2 embeds it as it is, where a PNG is decoded and compressed again (a second per report).
-    pngs = render_pngs([slide_figure(item, deck.lang) for item in deck.slides], width=CHART_PX[0],
-                       height=CHART_PX[1], image_format="jpeg", font_size=26, weight=2.0,
-                       progress=progress and (lambda n, _: progress(n, total)))
     pdf = _report(deck)
     _scorecard_page(pdf, deck)
-    for item, png in zip(deck.slides, pngs):
-        _kpi_page(pdf, deck, item, png)
+    for number, item in enumerate(deck.slides, start=1):
+        _kpi_page(pdf, deck, item)  # the chart drawn as vector graphics (kpi.pdf_chart): no browser per chart
+        if progress:
+            progress(number, total)
     data = bytes(pdf.output())
     if progress:
         progress(total, total)
