@@ -95,11 +95,29 @@ class Deck:
     def pillar_rows(self, pillar: str) -> list[KpiSlide]:
         return [s for s in self.slides if s.pillar == pillar]
 
+    def scorecard_parts(self) -> list[ScorecardPart]:
+        """The scorecard in slides of at most SCORECARD_ROWS_PER_SLIDE rows (read from the back of the room)."""
+        chunks = [self.slides[i:i + SCORECARD_ROWS_PER_SLIDE]
+                  for i in range(0, len(self.slides), SCORECARD_ROWS_PER_SLIDE)] or [[]]
+        title = t("deck.scorecard", self.lang)
+        return [ScorecardPart(title=title if len(chunks) == 1 else
+                              t("deck.scorecard_part", self.lang, title=title, n=n, total=len(chunks)), rows=rows)
+                for n, rows in enumerate(chunks, start=1)]
+
     def sequence(self) -> list[tuple[str, object]]:
-        """The slides in order, as presentation mode and the PowerPoint deck show them: title, scorecard, one per
-        pillar that has KPIs, one per KPI."""
-        return [("title", None), ("scorecard", None),
+        """The slides in order, as presentation mode and the PowerPoint deck show them: title, the scorecard (one
+        slide per ten KPIs), one per pillar that has KPIs, one per KPI."""
+        return [("title", None), *[("scorecard", part) for part in self.scorecard_parts()],
                 *[("pillar", p) for p in PILLARS if self.pillar_rows(p)], *[("kpi", s) for s in self.slides]]
+
+
+SCORECARD_ROWS_PER_SLIDE = 10
+
+
+@dataclass
+class ScorecardPart:
+    title: str
+    rows: list[KpiSlide]
 
 
 def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang: str,
@@ -473,13 +491,13 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
 
     head = [t("sc.col.name", lang), t("sc.col.latest", lang), t("sc.col.when", lang), t("sc.col.target", lang),
             t("sc.col.progress", lang), t("sc.col.now", lang), t("sc.col.outlook", lang)]
-    slide = prs.slides.add_slide(grid)
-    _title(slide, t("deck.scorecard", lang))
-    rows = [[s.name, s.value, s.when, s.target_short, s.progress_pct, s.status_text,
-             s.outlook_text] for s in deck.slides]
-    size = 12 if len(rows) <= 10 else 10 if len(rows) <= 14 else 8
-    _put_table(slide, grid, [head, *rows], [3.0, 1.3, 2.1, 2.7, 0.9, 1.3, 1.3], size=size)
-    step(slide, deck.strategy)
+    for part in deck.scorecard_parts():
+        slide = prs.slides.add_slide(grid)
+        _title(slide, part.title)
+        rows = [[s.name, s.value, s.when, s.target_short, s.progress_pct, s.status_text,
+                 s.outlook_text] for s in part.rows]
+        _put_table(slide, grid, [head, *rows], [3.0, 1.3, 2.1, 2.7, 0.9, 1.3, 1.3], size=12)
+        step(slide, deck.strategy)
 
     for pillar in PILLARS:
         items = deck.pillar_rows(pillar)

@@ -62,11 +62,11 @@ def title_slide() -> None:
                                f"- {t('pillar_filter', lang)}{colon}{deck.filters}"]))
 
 
-def scorecard_slide() -> None:
-    st.title(t("deck.scorecard", lang))
+def scorecard_slide(part) -> None:
+    st.title(part.title)
     head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "when", "target", "progress", "now", "outlook")]
     table([[s.name, s.value, s.when, s.target_short, s.progress_pct,
-            s.status_text, s.outlook_text] for s in deck.slides], head)
+            s.status_text, s.outlook_text] for s in part.rows], head)
 
 
 def pillar_slide(pillar: str) -> None:
@@ -102,7 +102,7 @@ def show_slide() -> None:
     if kind == "title":
         title_slide()
     elif kind == "scorecard":
-        scorecard_slide()
+        scorecard_slide(item)
     elif kind == "pillar":
         pillar_slide(item)
     else:

@@ -43,12 +43,17 @@ def test_deck_titles_are_in_title_placeholders_and_charts_are_native(decks, tmp_
     path = tmp_path / f"deck-{lang}.pptx"
     path.write_bytes(exports.deck_pptx(deck))
     pillars = len({s.pillar for s in deck.slides})
+    parts = deck.scorecard_parts()
+    assert all(len(part.rows) <= exports.SCORECARD_ROWS_PER_SLIDE for part in parts)
+    assert [row for part in parts for row in part.rows] == deck.slides  # every KPI once, in order
+    before = 1 + len(parts) + pillars  # title, the scorecard's slides, pillars; then the KPIs
     titles = outline(path)
-    assert len(titles) == 2 + pillars + len(deck.slides)  # title, scorecard, pillars, KPIs
-    assert titles[0] == deck.title and titles[2 + pillars:] == [s.name for s in deck.slides]
+    assert len(titles) == before + len(deck.slides) == len(deck.sequence())
+    assert titles[0] == deck.title and titles[before:] == [s.name for s in deck.slides]
+    assert titles[1:1 + len(parts)] == [part.title for part in parts]
     slides = list(Presentation(str(path)).slides)
     assert [s.slide_layout.name for s in slides[:2]] == ["KPI Title", "KPI Table"]
-    for slide, item in zip(slides[2 + pillars:], deck.slides):
+    for slide, item in zip(slides[before:], deck.slides):
         assert slide.slide_layout.name == "KPI Chart"
         charts = [shape for shape in slide.shapes if shape.has_chart]
         assert len(charts) == 1 and charts[0].is_placeholder, item.indicator  # in the layout's chart placeholder
