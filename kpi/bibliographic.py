@@ -29,12 +29,17 @@ def clean_affiliations(text: str) -> str:
 
 def split_affiliations(text: str) -> list[str]:
     """Scopus separates affiliations with '; '; Web of Science C1 starts each with '[Authors]'."""
+    return list(_split_affiliations(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # countries and institutions both split each paper's affiliations
+def _split_affiliations(text: str) -> tuple[str, ...]:
     text = clean_affiliations(text).strip()
     if not text:
         return []
     parts = _WOS_SPLIT.split(text) if text.startswith("[") else text.split(";")
     parts = [_BRACKETS.sub("", part).strip() for part in parts]
-    return [part for part in parts if part and not _LABEL_ONLY.match(part)]
+    return tuple(part for part in parts if part and not _LABEL_ONLY.match(part))
 
 
 @functools.lru_cache(maxsize=1 << 16)  # countries and institutions both read each address of a paper

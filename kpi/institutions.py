@@ -77,6 +77,18 @@ def institution_part(affiliation: str) -> str:
     return parts[0] if parts else ""
 
 
+def _institution_of(address: str, *, table: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """(institution, ISO alpha-3) named by one address, or None when it names no country or no institution."""
+    country = affiliation_country(address)
+    name = institution_part(address)
+    return (canonical_name(name, table=table), country) if country and name else None
+
+
+@functools.lru_cache(maxsize=1 << 17)  # the same department address recurs across thousands of papers
+def _default_institution(address: str) -> tuple[str, str] | None:
+    return _institution_of(address, table=aliases())
+
+
 def paper_institutions(addresses: str | None, *, organisations: str | None = None,
                        table: dict[str, tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """Distinct (institution, ISO alpha-3) of one paper, in order.
@@ -86,15 +98,13 @@ def paper_institutions(addresses: str | None, *, organisations: str | None = Non
     country of an address naming the same institution, else the country the alias table gives it; a C3 name
     found in neither is left out rather than guessed.
     """
+    named_by = _default_institution if table is None else functools.partial(_institution_of, table=table)
     table = aliases() if table is None else table
     found: list[tuple[str, str]] = []
     for address in split_affiliations(addresses or ""):
-        country = affiliation_country(address)
-        name = institution_part(address)
-        if country and name:
-            pair = (canonical_name(name, table=table), country)
-            if pair not in found:
-                found.append(pair)
+        pair = named_by(address)
+        if pair and pair not in found:
+            found.append(pair)
     if not organisations or not str(organisations).strip():
         return found
     countries = {key_of(name): country for name, country in found}
