@@ -72,8 +72,8 @@ def _report(result, *, as_json: bool, lang: str = "en") -> None:
     if result.source != "table" or result.records:
         print(f"{result.file_name}: {result.detected_in(lang)}")
     if result.ok:
-        print(f"{result.file_name}: {len(result.frame)} rows OK ({result.encoding}, {result.layout} layout, "
-              f"header on line {result.header_line or '-'})")
+        print(f"{result.file_name}: " + t("cli.rows_ok", lang, rows=len(result.frame), encoding=result.encoding,
+                                          layout=t(f"layout.{result.layout}", lang), line=result.header_line or "-"))
         if result.summary:
             print(f"{result.file_name}: {result.summary_in(lang)}")
 
@@ -86,27 +86,28 @@ def cmd_validate(args) -> int:
 
 def cmd_import(args) -> int:
     from kpi import identity, plan
+    from kpi.i18n import t
 
+    lang = args.lang
     result = _read(args)
-    _report(result, as_json=False, lang=args.lang)
+    _report(result, as_json=False, lang=lang)
     if not result.ok:
-        print(f"{len(result.errors)} error(s): nothing was imported", file=sys.stderr)
+        print(t("cli.nothing_imported", lang, n=len(result.errors)), file=sys.stderr)
         return 1
     the_plan = plan.make_plan(result, mode=args.mode)
-    for sentence in the_plan.sentences(args.lang):
-        print(f"plan: {_plain(sentence)}")
+    for sentence in the_plan.sentences(lang):
+        print(t("cli.plan", lang, sentence=_plain(sentence)))
     refusals = the_plan.refusals(reason=args.allow_duplicate or "")
     if refusals:
         if "plan.overlap_refused" in refusals:
-            print("error: the file covers slices that are already stored; appending would count them twice. "
-                  "Nothing was imported; use --mode replace to replace those slices.", file=sys.stderr)
+            print(t("cli.overlap_refused", lang), file=sys.stderr)
         if "plan.duplicate_refused" in refusals:
-            print(f"error: {_plain(the_plan.duplicate_sentence('en'))} Nothing was imported; to load it again, "
-                  "give the reason with --allow-duplicate REASON.", file=sys.stderr)
+            print(t("cli.duplicate_refused", lang, sentence=_plain(the_plan.duplicate_sentence(lang))),
+                  file=sys.stderr)
         return 1
     revision = plan.commit(the_plan, result, user=identity.cli_user(args.user), note=args.note,
                            reason=args.allow_duplicate or "")
-    print(f"imported {len(result.frame)} rows into {args.dataset} as revision {revision} ({args.mode})")
+    print(t("cli.imported", lang, rows=len(result.frame), dataset=args.dataset, revision=revision, mode=args.mode))
     return 0
 
 

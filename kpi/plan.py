@@ -15,7 +15,7 @@ import pandas as pd
 
 from kpi import storage
 from kpi.countries import country_name
-from kpi.i18n import catalogue, indicator_name, period_label, t
+from kpi.i18n import catalogue, format_date, indicator_name, period_label, t
 from kpi.importer import ImportResult
 from kpi.safe_text import md
 from kpi.schemas import REPLACE_KEYS
@@ -142,7 +142,7 @@ class ImportPlan:
         if self.duplicates.empty:
             return None
         first = self.duplicates.iloc[-1]
-        return t("plan.duplicate", lang, revision=int(first["revision"]), date=f"{first['created_at']:%Y-%m-%d}",
+        return t("plan.duplicate", lang, revision=int(first["revision"]), date=format_date(first["created_at"], lang),
                  user=md(first["user"]), file=md(first["file_name"]), sha=self.sha256[:12])
 
 

@@ -115,7 +115,7 @@ if upload is not None:
                 storage.save_profile(name, dataset, signature, full, constants, user=identity.audit_name())
                 st.success(safe_text.md_t("profile_saved", lang, name=name))
     rows = 0 if result.frame is None else len(result.frame)
-    st.write(t("detected", lang, encoding=result.encoding or "?", layout=result.layout,
+    st.write(t("detected", lang, encoding=result.encoding or "?", layout=t(f"layout.{result.layout}", lang),
                line=result.header_line or "?", rows=rows))
     st.caption(result.detected_in(lang) + ("　" + result.summary_in(lang) if result.summary else ""))
     problems = result.problems_frame(lang)

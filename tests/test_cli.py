@@ -62,6 +62,22 @@ def test_bad_import_stores_nothing(engine, capsys, csv_file):
     assert values_json(capsys) == before
 
 
+@pytest.mark.parametrize("lang,words", [
+    pytest.param("ja", ["取込計画：", "二重に計上", "--mode replace", "何も取り込んでいません"], id="ja"),
+    pytest.param("en", ["plan: ", "count them twice", "--mode replace", "Nothing was imported"], id="en"),
+])
+def test_an_overlapping_append_is_refused_in_the_chosen_language(engine, capsys, csv_file, lang, words):
+    assert run(capsys, "import", csv_file(GOOD), "--dataset", "mobility", "--lang", lang)[0] == 0
+    before = values_json(capsys)
+    code, out, err = run(capsys, "import", csv_file(GOOD, "again.csv"), "--dataset", "mobility", "--lang", lang)
+    assert code == 1
+    for word in words:
+        assert word in out + err, (word, out, err)
+    if lang == "ja":
+        assert "error:" not in err and "rows OK" not in out
+    assert values_json(capsys) == before
+
+
 def test_import_replace_rollback_restores_values_exactly(engine, capsys, csv_file):
     assert run(capsys, "import", csv_file(GOOD), "--dataset", "mobility")[0] == 0
     first = values_json(capsys)
