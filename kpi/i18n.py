@@ -157,6 +157,12 @@ def format_date(day: dt.date | dt.datetime, lang: str) -> str:
     return babel_dates.format_date(day, format="long", locale=lang)
 
 
+def note_text(note: str, lang: str) -> str:
+    """A revision's note: the app's own notes (the sample's) in the chosen language, people's notes as written."""
+    key = f"note.{note}"
+    return t(key, lang) if key in catalogue() else note
+
+
 def format_datetime(moment: dt.datetime, lang: str) -> str:
     """2026年11月26日 14:05 / November 26, 2026, 14:05 (a revision's time, to the minute)."""
     return f"{format_date(moment, lang)}{' ' if lang == 'ja' else ', '}{moment:%H:%M}"

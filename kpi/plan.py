@@ -15,7 +15,7 @@ import pandas as pd
 
 from kpi import storage
 from kpi.countries import country_name
-from kpi.i18n import catalogue, format_date, indicator_name, period_label, t
+from kpi.i18n import catalogue, format_date, format_datetime, indicator_name, note_text, period_label, t
 from kpi.importer import ImportResult
 from kpi.safe_text import md
 from kpi.schemas import REPLACE_KEYS
@@ -298,12 +298,12 @@ def dataset_revisions(dataset: str, *, engine=None) -> pd.DataFrame:
 
 def describe_revision(record, lang: str) -> str:
     """'r7 · 2026-11-26 14:03 · hanako@… · inbound.csv · note' (plain text for a select box)."""
-    parts = [t("plan.revision_label", lang, revision=int(record["revision"])), f"{record['created_at']:%Y-%m-%d %H:%M}",
+    parts = [t("plan.revision_label", lang, revision=int(record["revision"])), format_datetime(record["created_at"], lang),
              str(record["user"]), t(str(record["action"]), lang)]
     if record["file_name"]:
         parts.append(str(record["file_name"]))
     if record["note"]:
-        parts.append(str(record["note"]))
+        parts.append(note_text(str(record["note"]), lang))
     return " · ".join(parts)
 
 

@@ -15,7 +15,18 @@ from kpi import a11y, safe_text, service, storage
 from kpi.charts import TOPOJSON_URL
 from kpi.countries import country_name
 from kpi.exporting import to_safe_csv, to_xlsx
-from kpi.i18n import LANGS, catalogue, column_labels, dataset_name, school_name, source_text, sources_text, t, unit_name
+from kpi.i18n import (
+    LANGS,
+    catalogue,
+    column_labels,
+    dataset_name,
+    note_text,
+    school_name,
+    source_text,
+    sources_text,
+    t,
+    unit_name,
+)
 from kpi.narrative import outlook_text, status_text
 from kpi.snapshot import Snapshot
 from kpi.snapshot import build as build_snapshot
@@ -168,6 +179,7 @@ def _display_values(frame: pd.DataFrame, code: str) -> pd.DataFrame:
         "study_level": lambda v: known_word(v, code, prefix="pub.level."),
         "category": lambda v: known_word(v, code, prefix="pub.category."),
         "action": lambda v: known_word(v, code),
+        "note": lambda v: note_text(v, code),
         "country": lambda v: country_name(v, code),
         "status": lambda v: status_text(v, code) if v in STATUS_BADGE_COLOURS else known_word(v, code),
         "outlook": lambda v: outlook_text(v, code),
