@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from conftest import ARTIFACTS, PostgresServer, Server, free_port  # noqa: E402
+from conftest import ARTIFACTS, PostgresServer, Server, free_port, healthy  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ClientState_pb2 import ClientState  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
@@ -261,17 +261,8 @@ class Nginx:
 
 
 def wait_healthy(url: str, limit_s: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer its health check in {limit_s:.0f} s")
+    if not healthy(url, limit_s=limit_s):
+        raise SystemExit(f"{url} did not answer its health check in {limit_s:.0f} s")
 
 
 def warm(url: str) -> None:

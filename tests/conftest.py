@@ -97,6 +97,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def healthy(url: str, *, limit_s: float) -> bool:
+    """Whether the Streamlit server at ``url`` answers its health check within ``limit_s`` (polled, not slept)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 class Server:
     """`kpi serve` on a free loopback port with its own database."""
 
@@ -110,14 +123,8 @@ class Server:
             [sys.executable, "-m", "kpi.cli", "serve", "--server.port", str(self.port), "--server.address",
              "127.0.0.1", "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=self.log,
             stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 300  # a bound on a hang, not a speed requirement
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
+        if healthy(self.url, limit_s=300):  # a bound on a hang, not a speed requirement
+            return
         self.stop()
         raise RuntimeError(f"streamlit did not start on port {self.port}")
 
