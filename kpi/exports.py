@@ -95,29 +95,39 @@ class Deck:
     def pillar_rows(self, pillar: str) -> list[KpiSlide]:
         return [s for s in self.slides if s.pillar == pillar]
 
-    def scorecard_parts(self) -> list[ScorecardPart]:
+    def scorecard_parts(self) -> list[TablePart]:
         """The scorecard in slides of at most SCORECARD_ROWS_PER_SLIDE rows (read from the back of the room)."""
-        chunks = [self.slides[i:i + SCORECARD_ROWS_PER_SLIDE]
-                  for i in range(0, len(self.slides), SCORECARD_ROWS_PER_SLIDE)] or [[]]
-        title = t("deck.scorecard", self.lang)
-        return [ScorecardPart(title=title if len(chunks) == 1 else
-                              t("deck.scorecard_part", self.lang, title=title, n=n, total=len(chunks)), rows=rows)
-                for n, rows in enumerate(chunks, start=1)]
+        return _parts(t("deck.scorecard", self.lang), self.slides, SCORECARD_ROWS_PER_SLIDE, self.lang)
+
+    def pillar_parts(self) -> list[TablePart]:
+        """One slide per pillar that has KPIs, or more when a pillar has more than PILLAR_ROWS_PER_SLIDE (each
+        row carries a two- or three-line reason)."""
+        return [part for pillar in PILLARS if self.pillar_rows(pillar)
+                for part in _parts(t("deck.pillar_slide", self.lang, pillar=t(f"pillar_{pillar}", self.lang)),
+                                   self.pillar_rows(pillar), PILLAR_ROWS_PER_SLIDE, self.lang)]
 
     def sequence(self) -> list[tuple[str, object]]:
-        """The slides in order, as presentation mode and the PowerPoint deck show them: title, the scorecard (one
-        slide per ten KPIs), one per pillar that has KPIs, one per KPI."""
+        """The slides in order, as presentation mode and the PowerPoint deck show them: title, the scorecard, the
+        pillars, one per KPI."""
         return [("title", None), *[("scorecard", part) for part in self.scorecard_parts()],
-                *[("pillar", p) for p in PILLARS if self.pillar_rows(p)], *[("kpi", s) for s in self.slides]]
+                *[("pillar", part) for part in self.pillar_parts()], *[("kpi", s) for s in self.slides]]
 
 
-SCORECARD_ROWS_PER_SLIDE = 10
+SCORECARD_ROWS_PER_SLIDE, PILLAR_ROWS_PER_SLIDE = 10, 5
 
 
 @dataclass
-class ScorecardPart:
+class TablePart:
     title: str
     rows: list[KpiSlide]
+
+
+def _parts(title: str, rows: list[KpiSlide], size: int, lang: str) -> list[TablePart]:
+    """``rows`` in slides of at most ``size``, titled 「KPI一覧（1/2）」 when there is more than one."""
+    chunks = [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
+    return [TablePart(title=title if len(chunks) == 1 else
+                      t("deck.part", lang, title=title, n=n, total=len(chunks)), rows=part)
+            for n, part in enumerate(chunks, start=1)]
 
 
 def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang: str,
@@ -499,18 +509,15 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         _put_table(slide, grid, [head, *rows], [3.0, 1.3, 2.1, 2.7, 0.9, 1.3, 1.3], size=12)
         step(slide, deck.strategy)
 
-    for pillar in PILLARS:
-        items = deck.pillar_rows(pillar)
-        if not items:
-            continue
+    pillar_head = [t("sc.col.name", lang), t("sc.col.latest", lang), t("sc.col.now", lang),
+                   t("sc.col.outlook", lang), t("sc.col.why", lang)]
+    for part in deck.pillar_parts():
         slide = prs.slides.add_slide(grid)
-        _title(slide, t("deck.pillar_slide", lang, pillar=t(f"pillar_{pillar}", lang)))
-        pillar_head = [t("sc.col.name", lang), t("sc.col.latest", lang), t("sc.col.now", lang),
-                       t("sc.col.outlook", lang), t("sc.col.why", lang)]
+        _title(slide, part.title)
         _put_table(slide, grid, [pillar_head, *[[s.name, s.headline, s.status_text, s.outlook_text, s.why]
-                                                for s in items]],
-                   [2.4, 2.4, 1.3, 1.3, 5.0], size=12 if len(items) <= 4 else 10)
-        step(slide, "\n".join(s.summary for s in items))
+                                                for s in part.rows]],
+                   [2.4, 2.4, 1.3, 1.3, 5.0], size=12 if len(part.rows) <= 4 else 11)
+        step(slide, "\n".join(s.summary for s in part.rows))
 
     for item in deck.slides:
         slide = prs.slides.add_slide(kpi)

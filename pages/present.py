@@ -69,10 +69,10 @@ def scorecard_slide(part) -> None:
             s.status_text, s.outlook_text] for s in part.rows], head)
 
 
-def pillar_slide(pillar: str) -> None:
-    st.title(t("deck.pillar_slide", lang, pillar=t(f"pillar_{pillar}", lang)))
+def pillar_slide(part) -> None:
+    st.title(part.title)
     head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "now", "outlook", "why")]
-    table([[s.name, s.headline, s.status_text, s.outlook_text, s.why] for s in deck.pillar_rows(pillar)], head)
+    table([[s.name, s.headline, s.status_text, s.outlook_text, s.why] for s in part.rows], head)
 
 
 def kpi_slide(item, index: int) -> None:

@@ -15,6 +15,7 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from kpi import exports, storage
 from kpi.deck_template import DEFAULT_TEMPLATE, LAYOUTS, Style, make_template
 from kpi.exporting import to_xlsx
+from metrics.registry import PILLARS
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 TITLE_KINDS = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
@@ -42,7 +43,10 @@ def test_deck_titles_are_in_title_placeholders_and_charts_are_native(decks, tmp_
     deck = decks[lang]
     path = tmp_path / f"deck-{lang}.pptx"
     path.write_bytes(exports.deck_pptx(deck))
-    pillars = len({s.pillar for s in deck.slides})
+    pillars = len(deck.pillar_parts())
+    assert [row for part in deck.pillar_parts() for row in part.rows] == sorted(
+        deck.slides, key=lambda s: PILLARS.index(s.pillar))  # every KPI once, under its pillar
+    assert all(len(part.rows) <= exports.PILLAR_ROWS_PER_SLIDE for part in deck.pillar_parts())
     parts = deck.scorecard_parts()
     assert all(len(part.rows) <= exports.SCORECARD_ROWS_PER_SLIDE for part in parts)
     assert [row for part in parts for row in part.rows] == deck.slides  # every KPI once, in order
