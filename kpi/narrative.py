@@ -172,7 +172,7 @@ def verdict_sentence(row, lang: str) -> str:
     e.g. 「計画より5.3%下回るが、過去7年（2020〜2021年度を除く）の年平均成長率+4.3%は必要な+3.1%を上回る。」
     """
     now, ahead = status_why(row, lang), outlook_why(row, lang)
-    if not ahead or row["status"] in (Status.NO_DATA.value, Status.NO_TARGET.value):
+    if not ahead or ahead == now or row["status"] in (Status.NO_DATA.value, Status.NO_TARGET.value):
         text = now + t("sc.stop", lang)
     else:
         differ = (row["status"] in GOOD_STATUSES) != (row["outlook"] in GOOD_OUTLOOKS)

@@ -68,3 +68,15 @@ def test_strategy_sentence_counts_both_verdicts():
 def test_missing_previous_value_is_left_out():
     text = kpi_sentence({**BASE, "previous_value": math.nan}, load_registry(), "en")
     assert "previous period" not in text
+
+
+def test_no_kpi_sentence_says_the_same_thing_twice(sample_db_url):
+    """An undated published target (24,000 papers, no year) once gave its reason for 現状 and again for 見通し."""
+    from kpi import snapshot, storage
+
+    snap = snapshot.load(engine=storage.get_engine(sample_db_url))
+    assert (snap.scorecard["status"] == "undated").any()  # the case is in the sample
+    for lang, stop in (("ja", "。"), ("en", ". ")):
+        for row in snap.scorecard.to_dict("records"):
+            sentences = [s for s in kpi_sentence(row, snap.registry, lang).split(stop) if s]
+            assert len(sentences) == len(set(sentences)), (row["indicator"], sentences)
