@@ -26,6 +26,7 @@ from kpi.i18n import (
     format_percent,
     format_value,
     indicator_name,
+    labelled,
     period_label,
     source_text,
     t,
@@ -495,8 +496,7 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
                                                                 largest=20, smallest=12, lines=2), False, "#333333")])
     _body(slide, cover, [(deck.strategy, 18, True, None), (deck.created, 14, False, "#333333"),
                          (deck.as_of, 14, False, "#333333"),
-                         (f"{t('pillar_filter', lang)}：{deck.filters}" if lang == "ja"
-                          else f"{t('pillar_filter', lang)}: {deck.filters}", 14, False, "#333333")])
+                         (labelled("pillar_filter", deck.filters, lang), 14, False, "#333333")])
     step(slide, "\n".join([deck.title, deck.strategy, deck.created, deck.as_of]))
 
     head = [t("sc.col.name", lang), t("sc.col.latest", lang), t("sc.col.when", lang), t("sc.col.target", lang),
@@ -530,9 +530,8 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         _kpi_chart(slide, kpi, item, lang)
         target = " · ".join(part for part in (item.target, item.progress) if part)
         _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"),
-                           (f"{t('source', lang)}：{item.source}" if lang == "ja"
-                            else f"{t('source', lang)}: {item.source}", 10, False, "#555555")])
-        step(slide, "\n".join([item.summary, f"{t('source', lang)}: {item.source}"]))
+                           (labelled("source", item.source, lang), 10, False, "#555555")])
+        step(slide, "\n".join([item.summary, labelled("source", item.source, lang)]))
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -622,8 +621,7 @@ def _scorecard_page(pdf, deck: Deck) -> None:
     pdf.add_page()
     _para(pdf, deck.title, 18, bold=True, gap=1)
     _para(pdf, deck.subtitle, 9, grey=60, gap=2)
-    colon = "：" if lang == "ja" else ": "
-    _para(pdf, "\n".join([deck.created, deck.as_of, f"{t('pillar_filter', lang)}{colon}{deck.filters}"]), 9,
+    _para(pdf, "\n".join([deck.created, deck.as_of, labelled("pillar_filter", deck.filters, lang)]), 9,
           grey=60, gap=3)
     _para(pdf, deck.strategy, 10.5, bold=True, gap=3)
     _para(pdf, t("pdf.scorecard", lang), 12, bold=True, gap=1)
@@ -651,16 +649,15 @@ def _scorecard_page(pdf, deck: Deck) -> None:
 def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
     """One KPI on one page: title, headline, verdict, chart, summary, source; the chart takes what is left."""
     lang = deck.lang
-    colon = "：" if lang == "ja" else ": "
     blocks = [
         (t(f"pillar_{item.pillar}", lang), 8.5, False, 90, 0.5),
         (item.name, 16, True, 0, 1),
         (item.headline, 13, True, 0, 1),
-        (f"{t('sc.col.now', lang)}{colon}{item.status_text}　{t('sc.col.outlook', lang)}{colon}{item.outlook_text}",
-         10.5, False, 0, 0.5),
+        (labelled("sc.col.now", item.status_text, lang) + ("　" if lang == "ja" else "   ")
+         + labelled("sc.col.outlook", item.outlook_text, lang), 10.5, False, 0, 0.5),
         (" · ".join(part for part in (item.target, item.progress) if part), 10.5, False, 0, 2),
     ]
-    after = [(item.summary, 10, False, 0, 2), (f"{t('source', lang)}{colon}{item.source}", 8, False, 80, 0.5),
+    after = [(item.summary, 10, False, 0, 2), (labelled("source", item.source, lang), 8, False, 80, 0.5),
              (item.as_of, 8, False, 80, 0)]
     room = PAGE_H - FOOTER_H - 3 - MARGIN
     scale = 1.0

@@ -157,6 +157,11 @@ def format_date(day: dt.date | dt.datetime, lang: str) -> str:
     return babel_dates.format_date(day, format="long", locale=lang)
 
 
+def labelled(key: str, text: str, lang: str) -> str:
+    """「出典：…」 / "Source: …": a catalogue label, the colon of the language, then the text."""
+    return f"{t(key, lang)}{'：' if lang == 'ja' else ': '}{text}"
+
+
 def note_text(note: str, lang: str) -> str:
     """A revision's note: the app's own notes (the sample's) in the chosen language, people's notes as written."""
     key = f"note.{note}"

@@ -20,6 +20,7 @@ from kpi.i18n import (
     catalogue,
     column_labels,
     dataset_name,
+    labelled,
     note_text,
     school_name,
     source_text,
@@ -126,7 +127,7 @@ def source_caption(sources: list[str], as_of: str) -> None:
     """Every chart names its source and as-of date; illustrative data is said to be so."""
     code = lang()
     text = "; ".join(safe_text.md(source_text(s, code)) for s in sources) if sources else t("illustrative", code)
-    st.caption(f"{t('source', code)}: {text} · {as_of}", unsafe_allow_html=False)
+    st.caption(f"{labelled('source', text, code)} · {as_of}", unsafe_allow_html=False)
     if service.is_illustrative(sources):
         st.caption(f":material/warning: {t('illustrative', code)}")
 

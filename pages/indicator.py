@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi import charts, safe_text, ui
-from kpi.i18n import format_percent, format_value, indicator_name, period_label, source_text, t
+from kpi.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
 from kpi.narrative import (
     closed_text,
     kpi_sentence,
@@ -77,8 +77,8 @@ if projection is not None and projection.excluded:
 if not peers.empty:
     st.caption(t("peers", lang))
 if row["target_source"]:  # published or illustrative, with its citation (also for a target without a year)
-    st.caption(f"{t('target', lang)}: {target_with_basis(row, lang)} — {t('source', lang)}: "
-               f"{safe_text.md(source_text(row['target_source'], lang))}")
+    st.caption(labelled("target", target_with_basis(row, lang), lang) + " — "
+               + labelled("source", safe_text.md(source_text(row["target_source"], lang)), lang))
 
 
 def per_year(rate: float) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kpi import safe_text, storage, ui
 from kpi.exports import deck_from_snapshot, slide_figure
-from kpi.i18n import t
+from kpi.i18n import labelled, t
 
 lang = ui.lang()
 # Freeze the data to the revision the deck was opened with; it rides in the URL so a reload shows the same slides.
@@ -56,10 +56,8 @@ def title_slide() -> None:
         st.title(deck.title)
         st.subheader(deck.subtitle)
         st.markdown(f"### {deck.strategy}")
-        colon = "：" if lang == "ja" else ": "
-        st.markdown("\n".join([f"- {deck.created}",
-                               f"- {t('deck.data_as_of', lang)}{colon}{deck.as_of}",
-                               f"- {t('pillar_filter', lang)}{colon}{deck.filters}"]))
+        st.markdown("\n".join([f"- {deck.created}", f"- {labelled('deck.data_as_of', deck.as_of, lang)}",
+                               f"- {labelled('pillar_filter', deck.filters, lang)}"]))
 
 
 def scorecard_slide(part) -> None:
@@ -80,17 +78,15 @@ def kpi_slide(item, index: int) -> None:
     left, right = st.columns([2, 3])
     left.metric(item.when, item.value)
     with left:
-        st.subheader(f"{t('sc.col.now', lang)}：{item.status_text}" if lang == "ja"
-                     else f"{t('sc.col.now', lang)}: {item.status_text}")  # icon and word, for the back of the room
-        st.subheader(f"{t('sc.col.outlook', lang)}：{item.outlook_text}" if lang == "ja"
-                     else f"{t('sc.col.outlook', lang)}: {item.outlook_text}")
+        st.subheader(labelled("sc.col.now", item.status_text, lang))  # icon and word, for the back of the room
+        st.subheader(labelled("sc.col.outlook", item.outlook_text, lang))
         st.markdown(" · ".join(part for part in (item.target, item.progress) if part))
     right.markdown(item.summary)
     fig = slide_figure(item, lang)
     fig.update_layout(height=400, font={"size": 20})
     ui.plot(fig, key=f"slide_{index}", own_theme=True, alt=item.description or item.summary,
             data=item.series)
-    st.caption(f"{t('source', lang)}: {safe_text.md(item.source)}")
+    st.caption(labelled("source", safe_text.md(item.source), lang))
 
 
 @st.fragment(run_every=auto if auto > 0 else None)
