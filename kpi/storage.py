@@ -236,13 +236,18 @@ def _new_revision(conn: sa.Connection, dataset: str, action: str, *, user: str |
 
 def _check_plan(conn: sa.Connection, dataset: str, token: str | None, expect_base: int | None) -> None:
     """Inside the write transaction: a plan runs once, and only on the data it was made from."""
-    if token:
+    def already_stored() -> None:
         done = conn.execute(sa.select(revisions.c.revision).where(revisions.c.plan_token == token)).scalar()
         if done is not None:
             raise AlreadyStored(int(done))
+
+    if token:
+        already_stored()
     if expect_base is not None:
         found = _dataset_revision(conn, dataset)
         if found != expect_base:
+            if token:  # the same plan may have landed between the two reads (a second click, another replica):
+                already_stored()  # under READ COMMITTED each statement sees what committed before it began
             raise StalePlan(dataset, expect_base, found)
 
 

@@ -462,6 +462,25 @@ def test_two_commits_of_one_plan_at_once_store_one_revision(any_engine):
     assert len(storage.history(engine=any_engine)) == before + 1
 
 
+def test_a_plan_that_landed_between_the_checks_is_already_stored_not_stale(engine, monkeypatch):
+    """The PostgreSQL race made deterministic: the same plan commits (elsewhere) after this commit's token check
+    and before its base check; the answer is "already stored", never "the data changed"."""
+    service.load_sample(engine=engine)
+    result = inbound_file()
+    the_plan = plan.make_plan(result, mode="replace", engine=engine, nonce="double-click")
+    real = storage._dataset_revision
+
+    def meanwhile(conn, dataset):
+        landed = storage._new_revision(conn, dataset, "replace", user="hanako", file_name="", sha256="",
+                                       row_count=0, note="", token=the_plan.token)
+        monkeypatch.setattr(storage, "_dataset_revision", real)
+        return landed
+
+    monkeypatch.setattr(storage, "_dataset_revision", meanwhile)
+    with pytest.raises(storage.AlreadyStored):
+        plan.commit(the_plan, result, user="hanako", engine=engine)
+
+
 @pytest.mark.parametrize("dataset", list(REPLACE_KEYS))
 def test_every_dataset_has_slice_keys_among_its_columns(dataset):
     from kpi.schemas import DATASETS
