@@ -85,7 +85,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from kpi import identity, plan
+    from kpi import identity, plan, storage
     from kpi.i18n import t
 
     lang = args.lang
@@ -94,21 +94,35 @@ def cmd_import(args) -> int:
     if not result.ok:
         print(t("cli.nothing_imported", lang, n=len(result.errors)), file=sys.stderr)
         return 1
-    the_plan = plan.make_plan(result, mode=args.mode)
-    for sentence in the_plan.sentences(lang):
-        print(t("cli.plan", lang, sentence=_plain(sentence)))
-    refusals = the_plan.refusals(reason=args.allow_duplicate or "")
-    if refusals:
-        if "plan.overlap_refused" in refusals:
-            print(t("cli.overlap_refused", lang), file=sys.stderr)
-        if "plan.duplicate_refused" in refusals:
-            print(t("cli.duplicate_refused", lang, sentence=_plain(the_plan.duplicate_sentence(lang))),
-                  file=sys.stderr)
-        return 1
-    revision = plan.commit(the_plan, result, user=identity.cli_user(args.user), note=args.note,
-                           reason=args.allow_duplicate or "")
-    print(t("cli.imported", lang, rows=len(result.frame), dataset=args.dataset, revision=revision, mode=args.mode))
-    return 0
+    # The CLI commits the plan it prints without anyone reviewing it, so when another import lands in the same
+    # dataset meanwhile it plans again on the new state (a few times) instead of giving up.
+    for attempt in range(CLI_PLAN_ATTEMPTS):
+        the_plan = plan.make_plan(result, mode=args.mode)
+        for sentence in the_plan.sentences(lang):
+            print(t("cli.plan", lang, sentence=_plain(sentence)))
+        refusals = the_plan.refusals(reason=args.allow_duplicate or "")
+        if refusals:
+            if "plan.overlap_refused" in refusals:
+                print(t("cli.overlap_refused", lang), file=sys.stderr)
+            if "plan.duplicate_refused" in refusals:
+                print(t("cli.duplicate_refused", lang, sentence=_plain(the_plan.duplicate_sentence(lang))),
+                      file=sys.stderr)
+            return 1
+        try:
+            revision = plan.commit(the_plan, result, user=identity.cli_user(args.user), note=args.note,
+                                   reason=args.allow_duplicate or "")
+        except storage.StalePlan as moved:
+            if attempt + 1 == CLI_PLAN_ATTEMPTS:
+                raise
+            print(t("cli.replan", lang, dataset=args.dataset, revision=moved.found))
+            continue
+        print(t("cli.imported", lang, rows=len(result.frame), dataset=args.dataset, revision=revision,
+                mode=args.mode))
+        return 0
+    return 1
+
+
+CLI_PLAN_ATTEMPTS = 3
 
 
 def _plain(text: str | None) -> str:

@@ -78,6 +78,29 @@ def test_an_overlapping_append_is_refused_in_the_chosen_language(engine, capsys,
     assert values_json(capsys) == before
 
 
+def test_an_import_overtaken_by_another_plans_again_and_lands(engine, capsys, csv_file, monkeypatch):
+    """Two CLI imports into one dataset at once: the one whose plan went stale plans again instead of failing."""
+    import pandas as pd
+
+    from kpi import plan, storage
+
+    real, calls = plan.commit, []
+
+    def overtaken(the_plan, result, **options):
+        if not calls:  # another import lands in mobility between this plan and its commit
+            storage.store("mobility", pd.DataFrame({"fiscal_year": [2040], "direction": ["outbound"],
+                                                    "students": [5]}), engine=engine)
+        calls.append(the_plan.base_revision)
+        return real(the_plan, result, **options)
+
+    monkeypatch.setattr(plan, "commit", overtaken)
+    code, out, err = run(capsys, "import", csv_file(GOOD), "--dataset", "mobility")
+    assert code == 0, err
+    assert len(calls) == 2 and calls[0] != calls[1]  # planned again, on the new state
+    assert "changed meanwhile" in out and "imported" in out
+    assert len(storage.history(engine=engine)) == 2  # the other import and this one
+
+
 def test_import_replace_rollback_restores_values_exactly(engine, capsys, csv_file):
     assert run(capsys, "import", csv_file(GOOD), "--dataset", "mobility")[0] == 0
     first = values_json(capsys)
