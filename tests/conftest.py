@@ -61,6 +61,38 @@ def sample_db_url(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def sample_snapshot(sample_db_url):
+    """The sample's KPI snapshot, built once per session (read-only: tests build decks from it, never change it)."""
+    from kpi import snapshot
+
+    return snapshot.load(engine=storage.get_engine(sample_db_url))
+
+
+@pytest.fixture
+def decks(sample_snapshot):
+    """Fresh decks of the sample in both languages (cheap from the snapshot; a test may trim its own copy)."""
+    from kpi import exports
+
+    return {lang: exports.deck_from_snapshot(sample_snapshot, lang=lang) for lang in ("en", "ja")}
+
+
+@pytest.fixture
+def sample_engine(sample_db_url, tmp_path, monkeypatch):
+    """A private, writable copy of the session's sample database (a file copy: loading the sample takes a second)."""
+    import sqlite3
+
+    copy = tmp_path / "sample-copy.sqlite3"
+    with sqlite3.connect(sample_db_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # through SQLite, so pages still in the source's WAL come along
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("KPI_DATABASE_URL", url)
+    engine = storage.get_engine(url)
+    yield engine
+    engine.dispose()
+    storage._engines.pop(url, None)
+
+
 @pytest.fixture
 def sample_db(sample_db_url, monkeypatch) -> str:
     monkeypatch.setenv("KPI_DATABASE_URL", sample_db_url)

@@ -46,6 +46,7 @@ def test_overview_is_a_scorecard_with_both_verdicts(sample_db):
     assert set(actions.value["id"]) <= set(frame["id"])
 
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_overview_in_japanese_states_reference_dates_and_targets(sample_db):
     app = open_page(PAGES[0], "ja")
     assert app.title[0].value == "東北大学 国際戦略 KPI"
@@ -103,6 +104,7 @@ def test_upload_page_is_closed_without_a_configured_account(sample_db, monkeypat
     assert any("writing is disabled" in w.value for w in app.warning)
 
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_upload_page_asks_viewers_to_sign_in_by_name(sample_db, analysts):
     app = open_page("pages/upload.py", "en")
     assert not app.exception
@@ -125,6 +127,7 @@ def test_targets_page_lets_only_analysts_edit(sample_db, analysts):
     assert [b for b in app.button if b.label == "Save targets"]
 
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_a_read_only_database_is_a_message_when_rolling_back(sample_db_url, monkeypatch, tmp_path, analysts):
     import shutil
 

@@ -12,20 +12,13 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
-from kpi import exports, storage
+from kpi import exports
 from kpi.deck_template import DEFAULT_TEMPLATE, LAYOUTS, Style, make_template
 from kpi.exporting import to_xlsx
 from metrics.registry import PILLARS
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 TITLE_KINDS = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
-
-
-@pytest.fixture(scope="module")
-def decks(sample_db_url):
-    engine = storage.get_engine(sample_db_url)
-    datasets, history = storage.load_all(engine=engine), storage.history(engine=engine)
-    return {lang: exports.build_deck(datasets, history, lang=lang) for lang in ("en", "ja")}
 
 
 def outline(path: Path) -> list[str]:

@@ -5,14 +5,7 @@ import re
 import pytest
 from pptx import Presentation
 
-from kpi import exports, storage
-
-
-@pytest.fixture(scope="module")
-def decks(sample_db_url):
-    engine = storage.get_engine(sample_db_url)
-    datasets, history = storage.load_all(engine=engine), storage.history(engine=engine)
-    return {lang: exports.build_deck(datasets, history, lang=lang) for lang in ("en", "ja")}
+from kpi import exports
 
 
 @pytest.mark.parametrize(("lang", "opening", "tag"), [

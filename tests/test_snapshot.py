@@ -3,14 +3,13 @@
 import pandas as pd
 import pytest
 
-from kpi import snapshot, storage
 from metrics.compute import filter_rows, students_by_year
 from metrics.evaluate import Evaluation
 
 
-@pytest.fixture(scope="module")
-def snap(sample_db_url):
-    return snapshot.load(engine=storage.get_engine(sample_db_url))
+@pytest.fixture
+def snap(sample_snapshot):
+    return sample_snapshot
 
 
 def test_one_scorecard_row_per_registered_kpi(snap):

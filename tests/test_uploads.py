@@ -19,9 +19,8 @@ WITH_DIRECTION = "年度,区分,国・地域,人数\r\n令和5年度,受入,中�
 
 
 @pytest.fixture
-def sample(engine):
-    service.load_sample(engine=engine)
-    return engine
+def sample(sample_engine):
+    return sample_engine
 
 
 def inbound_file(text: str = WITH_DIRECTION, name: str = "inbound.csv", **constants):
@@ -41,6 +40,7 @@ def rows_in(engine, direction: str, year: int) -> int:
 
 # --- the plan ------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_replace_covers_exactly_the_slices_in_the_file(sample):
     outbound, outbound_rows = value(sample, "outbound_students", 2023), rows_in(sample, "outbound", 2023)
     inbound_2022 = rows_in(sample, "inbound", 2022)
@@ -115,6 +115,7 @@ def test_a_plan_made_before_someone_else_committed_is_stale(sample):
 
 # --- rollback --------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_rollback_is_by_dataset_and_previewed(sample):
     published = value(sample, "international_students", 2023)
     result = inbound_file()
@@ -187,6 +188,7 @@ def test_cli_refuses_a_loaded_file_unless_a_reason_is_given(sample, capsys, tmp_
     assert code == 0
 
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_cli_rollback_names_dataset_and_kpis(sample, capsys, tmp_path):
     path = tmp_path / "inbound.csv"
     path.write_bytes(WITH_DIRECTION.encode("cp932"))
@@ -409,6 +411,7 @@ def test_stored_milestones_are_listed_as_pairs():
     assert milestone_pairs(targets).values.tolist() == [["papers_total", 2022, 12.0], ["papers_total", 2023, 15.0]]
 
 
+@pytest.mark.slow  # over 3 s: a whole page run or every KPI computed twice
 def test_the_targets_page_saves_unedited_targets_as_typed_and_in_the_persons_name(sample, monkeypatch):
     from conftest import ANALYST_ENV, ANALYST_PASSWORD
     from streamlit.testing.v1 import AppTest
