@@ -233,8 +233,7 @@ _kaleido_started = False
 
 
 def render_pngs(figures: list, *, width: int = SLIDE_PX[0], height: int = 900, scale: float = 1.0,
-                font_size: int = 22, image_format: str = "png", weight: float = 1.0,
-                progress=None) -> list[bytes]:
+                font_size: int = 22, image_format: str = "png", progress=None) -> list[bytes]:
     """Render figures through one long-lived kaleido/Chromium session (a cold start costs seconds per call)."""
     global _kaleido_started
     import kaleido
@@ -248,12 +247,6 @@ def render_pngs(figures: list, *, width: int = SLIDE_PX[0], height: int = 900, s
     for number, fig in enumerate(figures, start=1):
         safe_text.figure(fig)  # names from the data stay text in the rendered chart
         fig.update_layout(font={"size": font_size})
-        if weight != 1.0:  # lines and markers that survive being printed small
-            for trace in fig.data:
-                if getattr(trace, "line", None) is not None and trace.line.width:
-                    trace.line.width = trace.line.width * weight
-                if getattr(trace, "marker", None) is not None and isinstance(trace.marker.size, (int, float)):
-                    trace.marker.size = trace.marker.size * weight
         images.append(kaleido.calc_fig_sync(fig, opts={"format": image_format, "width": width, "height": height,
                                                       "scale": scale}))
         if progress:
