@@ -669,7 +669,6 @@ def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
     fig = safe_text.figure(slide_figure(item, lang))  # names from the data stay text in the drawn chart
     pdf_chart.draw(pdf, fig, x=MARGIN, y=pdf.get_y(), width=CONTENT_W, height=chart_h,
                    alt_text=item.description or None, title=item.name)
-    pdf.set_font("cjk", "", 10)
     pdf.set_y(pdf.get_y() + chart_h + 3)
     for text, size, bold, grey, gap in after:
         _para(pdf, text, size * scale, bold=bold, grey=grey, gap=gap)

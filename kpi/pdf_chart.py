@@ -77,7 +77,7 @@ def _ranges(fig, traces) -> tuple[tuple[float, float], tuple[float, float]]:
 def _marker(pdf, trace, x: float, y: float) -> None:
     marker = trace.marker
     size = (marker.size if isinstance(marker.size, (int, float)) else 6) * PX_MM
-    line_colour = colour(marker.line.color if marker.line else None, default=None)[0] if marker.line else None
+    line_colour = colour(marker.line.color)[0] if marker.line and marker.line.color else None
     fill = colour(marker.color or (trace.line.color if trace.line else None))[0]
     pdf.set_fill_color(*fill)
     if line_colour:
@@ -132,7 +132,6 @@ def _legend(pdf, traces, x: float, y: float, width: float, size: float) -> float
     line_h = size * PT_MM * 1.6
     sample = 7.0
     cursor, row = x, 0
-    pdf.set_font_size(size)
     for trace in traces:
         if not trace.name or trace.showlegend is False:
             continue
@@ -166,7 +165,6 @@ def draw(pdf, fig, *, x: float, y: float, width: float, height: float, font_size
         legend_h = _legend(pdf, traces, x, y, width, font_size) + 2
         y_ticks = [float(v) for v in (fig.layout.yaxis.tickvals or ())]
         y_labels = [str(v) for v in (fig.layout.yaxis.ticktext or y_ticks)]
-        pdf.set_font_size(font_size)
         label_w = max([pdf.get_string_width(label) for label in y_labels] or [0]) + 2
         text_h = font_size * PT_MM
         x_range, y_range = _ranges(fig, traces)
