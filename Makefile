@@ -32,6 +32,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Everything: browser, PostgreSQL, LibreOffice and fault tests included (markers `system`, `slow`; pyproject.toml).
 test: install system-deps lint

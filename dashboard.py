@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from kpi.i18n import t
-from kpi.ui import language_switch
+from kpi.app.ui import language_switch
+from kpi.text.i18n import t
 
 lang = language_switch(hidden=st.query_params.get("present") == "1")
 st.set_page_config(page_title=t("app_title", lang), page_icon="🌏", layout="wide")

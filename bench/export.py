@@ -12,7 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kpi import exports, service, snapshot, storage
+from kpi.publish import exports
+from kpi.store import service, snapshot, storage
 
 GOAL_PDF_S = 5.0  # the full report on this machine (issue #13)
 

@@ -93,7 +93,7 @@ def main() -> None:
     scopus_floor = best_of(3, lambda: run_floor(scopus, "c"))
     scopus_time = best_of(3, lambda: run_import(scopus, "papers", folder)[0])
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from kpi.importer import read_file
+    from kpi.ingest.importer import read_file
 
     data = scopus.read_bytes()
     start = time.perf_counter()

@@ -367,7 +367,7 @@ def rerun_cost(rows: int) -> None:
     """Time and memory of one Overview rerun with the sample and with `rows` mobility rows (SQLite, in-process)."""
     from ingest import write_export
 
-    from kpi import service, storage
+    from kpi.store import service, storage
 
     folder = Path(tempfile.mkdtemp(prefix="kpi-bench-rerun-"))
     try:
@@ -415,7 +415,7 @@ def main() -> None:
     if shutil.which("nginx") is None and "replicas" in args.setups:
         raise SystemExit("nginx is not installed: `make bench` installs Debian's nginx-light")
 
-    from kpi import service, storage
+    from kpi.store import service, storage
 
     # A SIGTERM unwinds like Ctrl-C, so the servers, nginx and PostgreSQL started below are stopped too.
     signal.signal(signal.SIGTERM, interrupt)

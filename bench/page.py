@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests_support import SCORECARD_DRAWN  # noqa: E402
 
-from kpi import service, storage  # noqa: E402
+from kpi.store import service, storage  # noqa: E402
 
 RUNS = 3
 COLD_GOAL, WARM_GOAL, FILTER_GOAL_S = 2.0, 1.5, 0.3

@@ -38,7 +38,7 @@ def _positive(text: str) -> int:
 
 
 def _read(args):
-    from kpi import service
+    from kpi.store import service
 
     path = Path(args.file)
     try:
@@ -54,7 +54,7 @@ def _read(args):
 
 
 def _report(result, *, as_json: bool, lang: str = "en") -> None:
-    from kpi.i18n import t
+    from kpi.text.i18n import t
 
     if as_json:
         print(json.dumps({"ok": result.ok, "dataset": result.dataset, "source": result.source,
@@ -85,8 +85,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from kpi import identity, plan, storage
-    from kpi.i18n import t
+    from kpi.store import identity, plan, storage
+    from kpi.text.i18n import t
 
     lang = args.lang
     result = _read(args)
@@ -147,7 +147,7 @@ def dumps(records) -> str:
 
 def cmd_values(args) -> int:
     """Every KPI value with its evaluation, read from the same snapshot the app and the exports use."""
-    from kpi import service, snapshot
+    from kpi.store import service, snapshot
 
     snap = snapshot.load(at_revision=args.revision)
     values = snap.scorecard if args.latest else snap.evaluation
@@ -165,7 +165,7 @@ def cmd_values(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from kpi import service, storage
+    from kpi.store import service, storage
 
     frame = storage.history()
     if args.json:
@@ -180,7 +180,7 @@ def cmd_history(args) -> int:
 
 def cmd_rollback(args) -> int:
     """Preview (the KPI values that change), then restore; --dataset must name the revision's dataset."""
-    from kpi import identity, plan, service, storage
+    from kpi.store import identity, plan, service, storage
 
     history = storage.history()
     found = history[history["revision"] == args.revision]
@@ -210,7 +210,7 @@ def cmd_hash_password(args) -> int:
     """Reads a password from standard input (or asks), prints the scrypt hash for secrets / KPI_ANALYSTS."""
     import getpass
 
-    from kpi import identity
+    from kpi.store import identity
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
     if not password:
@@ -221,7 +221,7 @@ def cmd_hash_password(args) -> int:
 
 
 def cmd_load_sample(args) -> int:
-    from kpi import service, storage
+    from kpi.store import service, storage
 
     if args.if_empty and storage.latest_revision() > 0:
         print("the database already holds data; sample not loaded")
@@ -241,7 +241,7 @@ def cmd_serve(args) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as streamlit_cli
 
-    from kpi import storage
+    from kpi.store import storage
 
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *args.streamlit_args]
@@ -250,7 +250,8 @@ def cmd_serve(args) -> int:
 
 def cmd_export(args) -> int:
     """pptx / pdf of every KPI, or png of one KPI's chart, from the newest revision (or --revision)."""
-    from kpi import exports, storage
+    from kpi.publish import exports
+    from kpi.store import storage
 
     at = args.revision
     datasets = storage.load_all(at_revision=at)
@@ -274,7 +275,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_schema(_args) -> int:
-    from kpi.schemas import contract_markdown
+    from kpi.ingest.schemas import contract_markdown
 
     print(contract_markdown())
     return 0
@@ -359,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     import sqlalchemy
 
-    from kpi import storage
+    from kpi.store import storage
 
     try:
         return args.func(args)

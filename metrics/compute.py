@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import ratios
+from metrics.network import network_by_year
 from metrics.periods import fiscal_year_end, fiscal_year_of
 from metrics.registry import parse_filter
 
@@ -150,8 +151,8 @@ def compute_values(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) ->
     per_fy = agreements_by_year(agreements) if agreements is not None else None
     for spec in registry.itertuples(index=False):
         scale = 100.0 if spec.unit == "percent" else 1.0
-        if spec.method in ratios.METHODS:
-            part = ratios.values_for(spec, datasets)
+        if spec.method in RATIO_METHODS:
+            part = ratio_values(spec, datasets)
         elif spec.method == "students" and datasets.get("mobility") is not None:
             filters = parse_filter(spec.filter)
             direction = filters.pop("direction", None)
@@ -202,3 +203,35 @@ def peer_values(indicators: pd.DataFrame | None, *, indicator: str, scale: float
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True).rename(columns={"fiscal_year": "period"})[columns]
+
+
+def value_diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """KPI values that a commit would add, change or remove: indicator, period, before, after."""
+    keys = ["indicator", "period"]
+    merged = before[[*keys, "value"]].merge(after[[*keys, "value"]], on=keys, how="outer",
+                                            suffixes=("_before", "_after"))
+    changed = ~((merged["value_before"] - merged["value_after"]).abs() < 1e-9)
+    return merged[changed].rename(columns={"value_before": "before", "value_after": "after"}) \
+        .sort_values(keys, ignore_index=True)
+
+
+# Registry methods computed here : ratios across datasets and the rankings' views.
+RATIO_METHODS = ("ratio", "papers_international_share_5y", "irn", "irn_partners", "irn_countries")
+
+
+def ratio_values(spec, datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """period, value, numerator, denominator of one registry row whose method is in RATIO_METHODS."""
+    method = spec.method
+    papers = datasets.get("papers")
+    if method == "ratio":
+        scale = 100.0 if spec.unit == "percent" else 1.0
+        return ratios.ratio_by_period(datasets, numerator=ratios.parse_sum_spec(spec.numerator),
+                               denominator=ratios.parse_sum_spec(spec.denominator), scale=scale)
+    if papers is None or papers.empty:
+        return ratios.empty_ratio()
+    if method == "papers_international_share_5y":
+        return ratios.rolling_share(papers_by_year(papers))
+    network = network_by_year(papers)
+    column = {"irn": "irn", "irn_partners": "partners", "irn_countries": "countries"}[method]
+    out = pd.DataFrame({"period": network["period"], "value": network[column].astype("float64")})
+    return out.dropna(subset=["value"])

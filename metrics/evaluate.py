@@ -1,6 +1,6 @@
 """The evaluator: one row per KPI and period with actual, plan, target in force, 現状 (status) and 見通し (outlook).
 
-Every page, `kpi values`, presentation mode, the deck and the PDF read this table (through kpi/snapshot.py);
+Every page, `kpi values`, presentation mode, the deck and the PDF read this table (through kpi/store/snapshot.py);
 nobody else decides a status. Columns (the contract is ``Evaluation`` below):
 
 identity     indicator, pillar, unit, period_kind, direction, reference_kind
@@ -17,7 +17,7 @@ target       target_value, target_period, baseline_period, baseline_value, targe
 plan         plan (the glide path's value at the period), gap_pct (percent above (+) or below (−) the plan, in the
              indicator's good direction), progress_pct (達成率: value ÷ target, inverted for a down indicator)
 現状         status (a ``Status`` value), status_reason (a ``StatusReason`` value; the sentence is written by
-             kpi/narrative.py from the reason and the numbers in the row)
+             kpi/views/narrative.py from the reason and the numbers in the row)
 見通し       latest row only (None elsewhere): outlook (an ``Outlook`` value), outlook_reason (``OutlookReason``),
              growth_needed (yearly, fraction), growth_achieved (the fitted trend's yearly growth, fraction),
              fit_first_period, fit_points, excluded_periods (shock periods left out of the fit, "2020;2021"),

@@ -105,29 +105,3 @@ def rolling_share(per_year: pd.DataFrame, *, window: int = 5) -> pd.DataFrame:
 
 def empty_ratio() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64") for c in RATIO_COLUMNS}).astype({"period": "int64"})
-
-
-
-# Registry methods computed here (metrics.compute hands them over): ratios across datasets and the rankings' views.
-METHODS = ("ratio", "papers_international_share_5y", "irn", "irn_partners", "irn_countries")
-
-
-def values_for(spec, datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """period, value, numerator, denominator of one registry row whose method is in METHODS."""
-    from metrics.compute import papers_by_year
-    from metrics.network import network_by_year
-
-    method = spec.method
-    papers = datasets.get("papers")
-    if method == "ratio":
-        scale = 100.0 if spec.unit == "percent" else 1.0
-        return ratio_by_period(datasets, numerator=parse_sum_spec(spec.numerator),
-                               denominator=parse_sum_spec(spec.denominator), scale=scale)
-    if papers is None or papers.empty:
-        return empty_ratio()
-    if method == "papers_international_share_5y":
-        return rolling_share(papers_by_year(papers))
-    network = network_by_year(papers)
-    column = {"irn": "irn", "irn_partners": "partners", "irn_countries": "countries"}[method]
-    out = pd.DataFrame({"period": network["period"], "value": network[column].astype("float64")})
-    return out.dropna(subset=["value"])

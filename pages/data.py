@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from kpi import service, ui
-from kpi.i18n import format_datetime, t
-from kpi.schemas import DATASETS
+from kpi.app import ui
+from kpi.ingest.schemas import DATASETS
+from kpi.store import service
+from kpi.text.i18n import format_datetime, t
 from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()

@@ -5,9 +5,11 @@ import math
 import pandas as pd
 import streamlit as st
 
-from kpi import charts, safe_text, ui
-from kpi.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
-from kpi.narrative import (
+from kpi.app import ui
+from kpi.text import safe_text
+from kpi.text.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
+from kpi.views import charts
+from kpi.views.narrative import (
     closed_text,
     kpi_sentence,
     outlook_why,

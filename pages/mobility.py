@@ -3,10 +3,11 @@ country/region, school and status."""
 
 import streamlit as st
 
-from kpi import charts, ui
-from kpi.countries import country_name
-from kpi.i18n import period_label, school_name, t
-from kpi.narrative import span_label
+from kpi.app import ui
+from kpi.ingest.countries import country_name
+from kpi.text.i18n import period_label, school_name, t
+from kpi.views import charts
+from kpi.views.narrative import span_label
 from metrics.compute import filter_rows, students_by_year, totals_by
 
 lang, snap, _ = ui.page_start("mobility", "mobility")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from kpi import safe_text, ui
-from kpi.i18n import column_labels, t
-from kpi.narrative import action_frame, date_text, scorecard_frame, strategy_sentence, target_sources_frame, update_line
+from kpi.app import ui
+from kpi.text import safe_text
+from kpi.text.i18n import column_labels, t
+from kpi.views.narrative import action_frame, date_text, scorecard_frame, strategy_sentence, target_sources_frame, update_line
 from metrics.registry import PILLARS
 from metrics.targets import AT_RISK_TOLERANCE
 
@@ -53,7 +54,7 @@ if picked is not None:
 with st.expander(t("pub.targets_title", lang)):
     st.caption(t("pub.targets_help", lang))
     sources = target_sources_frame(card, snap.registry, lang)
-    # st.table renders Markdown in its cells: sources are user text, shown as typed (kpi.safe_text).
+    # st.table renders Markdown in its cells: sources are user text, shown as typed (kpi.text.safe_text).
     shown = sources.map(lambda v: safe_text.md(v) if isinstance(v, str) else v)
     st.table(shown.rename(columns=column_labels(sources.columns, lang)), hide_index=True)
 

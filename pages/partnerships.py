@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from kpi import charts, ui
-from kpi.countries import country_name
-from kpi.i18n import period_label, t
-from kpi.narrative import span_label
+from kpi.app import ui
+from kpi.ingest.countries import country_name
+from kpi.text.i18n import period_label, t
+from kpi.views import charts
+from kpi.views.narrative import span_label
 from metrics.compute import active_on, agreements_by_year, totals_by
 from metrics.periods import fiscal_year_end
 

@@ -5,9 +5,11 @@ import time
 import pandas as pd
 import streamlit as st
 
-from kpi import safe_text, storage, ui
-from kpi.exports import deck_from_snapshot, slide_figure
-from kpi.i18n import labelled, t
+from kpi.app import ui
+from kpi.publish.exports import deck_from_snapshot, slide_figure
+from kpi.store import storage
+from kpi.text import safe_text
+from kpi.text.i18n import labelled, t
 
 lang = ui.lang()
 # Freeze the data to the revision the deck was opened with; it rides in the URL so a reload shows the same slides.

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from kpi import charts, ui
-from kpi.i18n import format_number, period_label, t
+from kpi.app import ui
+from kpi.text.i18n import format_number, period_label, t
+from kpi.views import charts
 from metrics.compute import papers_by_year, partner_countries
 from metrics.network import WINDOW, foreign_links, network_by_year, partner_changes, sustained_partners
 

@@ -3,10 +3,12 @@ importer's own parsers and schema (no CSV in between), and save them as one revi
 
 import streamlit as st
 
-from kpi import identity, safe_text, service, storage, ui
-from kpi.i18n import indicator_name, source_text, t
-from kpi.importer import read_frame
-from kpi.targets_editor import attach_milestones, milestone_pairs
+from kpi.app import signin, ui
+from kpi.app.targets_editor import attach_milestones, milestone_pairs
+from kpi.ingest.importer import read_frame
+from kpi.store import service, storage
+from kpi.text import safe_text
+from kpi.text.i18n import indicator_name, source_text, t
 from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()
@@ -48,7 +50,7 @@ ui.table(in_words(targets))
 ui.download_csv(targets, "targets", key="download_targets")
 
 st.subheader(t("edit_targets", lang))
-if not identity.analyst_gate():
+if not signin.analyst_gate():
     st.stop()
 
 MAIN = LABELS
@@ -75,7 +77,7 @@ edited = st.data_editor(
         "source": st.column_config.TextColumn(t("tg.source", lang), width="large"),
     })
 
-# Milestones as (indicator, year, value) pairs; each goes back on its indicator's target (kpi.targets_editor).
+# Milestones as (indicator, year, value) pairs; each goes back on its indicator's target (kpi.app.targets_editor).
 st.markdown(f"**{t('tg.milestones_heading', lang)}**")
 milestones = st.data_editor(
     milestone_pairs(targets),
@@ -104,10 +106,10 @@ for text in problems:
     st.error(text)
 note = st.text_input(t("note", lang), key="targets_note")
 if st.button(t("save_targets", lang), type="primary", disabled=bool(problems) or not result.ok, key="save_targets"):
-    if not identity.is_analyst():
+    if not signin.is_analyst():
         st.error(t("id.analyst_only", lang))
         st.stop()
     with ui.storage_errors():
-        revision = service.store_targets(result, user=identity.audit_name(), note=note, expect_base=base_revision)
+        revision = service.store_targets(result, user=signin.audit_name(), note=note, expect_base=base_revision)
         st.session_state["targets_flash"] = t("tg.saved", lang, revision=revision)
         st.rerun()

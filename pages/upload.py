@@ -6,15 +6,18 @@ import contextlib
 import pandas as pd
 import streamlit as st
 
-from kpi import identity, plan, safe_text, service, storage, ui
-from kpi.i18n import dataset_name as i18n_dataset_name
-from kpi.i18n import indicator_name, t
-from kpi.importer import header_signature
-from kpi.schemas import DATASETS
+from kpi.app import signin, ui
+from kpi.ingest.importer import header_signature
+from kpi.ingest.schemas import DATASETS
+from kpi.store import plan, service, storage
+from kpi.text import safe_text
+from kpi.text.i18n import dataset_name as i18n_dataset_name
+from kpi.text.i18n import indicator_name, t
+from metrics.compute import value_diff
 
 lang = ui.lang()
 st.title(t("upload", lang))
-if not identity.analyst_gate():
+if not signin.analyst_gate():
     st.stop()
 
 flash = st.session_state.pop("upload_flash", None)
@@ -51,7 +54,7 @@ def write_outcome():
 
 def refuse_viewer() -> None:
     """Every write checks the person on the server again, whatever the page showed."""
-    if not identity.is_analyst():
+    if not signin.is_analyst():
         st.error(t("id.analyst_only", lang))
         st.stop()
 
@@ -112,7 +115,7 @@ if upload is not None:
             if st.button(t("save_profile", lang), key=f"save_profile_{signature}", disabled=not name or not signature):
                 refuse_viewer()
                 full = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))}
-                storage.save_profile(name, dataset, signature, full, constants, user=identity.audit_name())
+                storage.save_profile(name, dataset, signature, full, constants, user=signin.audit_name())
                 st.success(safe_text.md_t("profile_saved", lang, name=name))
     rows = 0 if result.frame is None else len(result.frame)
     st.write(t("detected", lang, encoding=result.encoding or "?", layout=t(f"layout.{result.layout}", lang),
@@ -154,14 +157,14 @@ if upload is not None:
         after = plan.after(the_plan, result, snap.datasets)
         removed = sum(line.stored for line in the_plan.replaced)
         st.write(t("diff_rows", lang, added=rows, removed=removed))
-        diff_table(service.value_diff(snap.values, service.values_table(after)))
+        diff_table(value_diff(snap.values, service.values_table(after)))
         note = st.text_input(t("note", lang), key="upload_note")
         refusals = the_plan.refusals(reason=reason)
         if st.button(t("commit", lang), type="primary", key="commit", disabled=bool(refusals)):
             refuse_viewer()
             bar = st.progress(0.0, text=t("storing", lang))
             with write_outcome():
-                revision = plan.commit(the_plan, result, user=identity.audit_name(), note=note, reason=reason,
+                revision = plan.commit(the_plan, result, user=signin.audit_name(), note=note, reason=reason,
                                        progress=lambda done: bar.progress(done, text=t("storing", lang)))
                 st.session_state["upload_flash"] = t("plan.committed", lang, dataset=dataset_name(dataset),
                                                      revision=revision)
@@ -196,7 +199,7 @@ if st.button(t("rb.confirm", lang, dataset=dataset_name(rb_dataset), revision=in
              disabled=bool(preview.refusals())):
     refuse_viewer()
     with write_outcome():
-        new = plan.commit_rollback(preview, user=identity.audit_name(), note=rb_note)
+        new = plan.commit_rollback(preview, user=signin.audit_name(), note=rb_note)
         changed = sorted({kpi_name(i) for i in preview.diff["indicator"]})
         kpis = "、".join(changed) if lang == "ja" else ", ".join(changed)
         st.session_state["upload_flash"] = t("rb.done", lang, dataset=dataset_name(rb_dataset),

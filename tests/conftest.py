@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from kpi import identity, service, storage
+from kpi.store import identity, service, storage
 
 # A user-visible key missing from data/i18n/messages.csv fails the test instead of showing the key.
 os.environ["KPI_STRICT_I18N"] = "1"
@@ -64,7 +64,7 @@ def sample_db_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def sample_snapshot(sample_db_url):
     """The sample's KPI snapshot, built once per session (read-only: tests build decks from it, never change it)."""
-    from kpi import snapshot
+    from kpi.store import snapshot
 
     return snapshot.load(engine=storage.get_engine(sample_db_url))
 
@@ -72,7 +72,7 @@ def sample_snapshot(sample_db_url):
 @pytest.fixture
 def decks(sample_snapshot):
     """Fresh decks of the sample in both languages (cheap from the snapshot; a test may trim its own copy)."""
-    from kpi import exports
+    from kpi.publish import exports
 
     return {lang: exports.deck_from_snapshot(sample_snapshot, lang=lang) for lang in ("en", "ja")}
 

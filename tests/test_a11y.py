@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from kpi import a11y, charts
+from kpi.views import a11y, charts
 
 ROOT = Path(__file__).resolve().parent.parent
 THEME = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
@@ -47,7 +47,7 @@ def test_theme_pairs_meet_aa(foreground, background, needed):
 
 
 def test_ui_constants_match_the_theme():
-    from kpi import ui
+    from kpi.app import ui
 
     assert ui.FOCUS_COLOUR.lower() == THEME["primaryColor"].lower()
     assert a11y.contrast_ratio(ui.UI_MUTED_TEXT, "#FFFFFF") >= 4.5

@@ -83,7 +83,7 @@ def analysts(monkeypatch):
     """Two named analyst accounts (scrypt hashes only) and a fresh sign-in throttle."""
     from conftest import ANALYST_ENV
 
-    from kpi import identity
+    from kpi.store import identity
 
     monkeypatch.setenv("KPI_ANALYSTS", ANALYST_ENV["KPI_ANALYSTS"])
     monkeypatch.setattr(identity, "THROTTLE", identity.Throttle())

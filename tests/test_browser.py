@@ -76,7 +76,7 @@ def open_first_scorecard_row(page) -> None:
 def test_hostile_partner_name_shows_as_text_and_runs_nothing(analyst_server, page):
     import pandas as pd
 
-    from kpi import storage
+    from kpi.store import storage
 
     hostile = "<img src=x onerror=alert(1)>"
     dialogs = []

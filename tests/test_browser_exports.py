@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tests_support import ACCOUNT, PASSWORD, settle
 
-from kpi.i18n import dataset_name, t
+from kpi.text.i18n import dataset_name, t
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

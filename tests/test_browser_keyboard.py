@@ -1,6 +1,6 @@
 """Every journey with the keyboard alone (Tab, Enter, Space, arrows), focus drawn at each step (WCAG 2.1.1, 2.4.7).
 
-Controls are found by role and by their name in the catalogue (kpi.i18n.t), never by position, and are reached by
+Controls are found by role and by their name in the catalogue (kpi.text.i18n.t), never by position, and are reached by
 pressing Tab: a control the keyboard cannot reach fails the test. Nothing here clicks.
 """
 
@@ -11,8 +11,8 @@ import pytest
 from a11y_support import assert_focus_visible, axe_violations, describe, holds_focus, press_on, quiet, tab_to
 from tests_support import ACCOUNT, PASSWORD, settle
 
-from kpi import plan, storage
-from kpi.i18n import dataset_name, indicator_name, t
+from kpi.store import plan, storage
+from kpi.text.i18n import dataset_name, indicator_name, t
 from metrics.registry import load_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from tests_support import settle
 
-from kpi import exports, storage
+from kpi.publish import exports
+from kpi.store import storage
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

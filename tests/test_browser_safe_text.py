@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from tests_support import settle, sign_in
 
-from kpi import storage
+from kpi.store import storage
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -9,7 +9,7 @@ import threading
 import pytest
 from tests_support import SCORECARD_DRAWN
 
-from kpi.i18n import t
+from kpi.text.i18n import t
 from metrics.registry import load_registry
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests_support import ACCOUNT, choose, international_students_2023, settle, sign_in, upload
 
-from kpi import plan, service, storage
+from kpi.store import plan, service, storage
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -82,7 +82,7 @@ def test_an_import_overtaken_by_another_plans_again_and_lands(engine, capsys, cs
     """Two CLI imports into one dataset at once: the one whose plan went stale plans again instead of failing."""
     import pandas as pd
 
-    from kpi import plan, storage
+    from kpi.store import plan, storage
 
     real, calls = plan.commit, []
 

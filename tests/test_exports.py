@@ -12,9 +12,9 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
-from kpi import exports
-from kpi.deck_template import DEFAULT_TEMPLATE, LAYOUTS, Style, make_template
-from kpi.exporting import to_xlsx
+from kpi.publish import exports
+from kpi.publish.deck_template import DEFAULT_TEMPLATE, LAYOUTS, Style, make_template
+from kpi.publish.exporting import to_xlsx
 from metrics.registry import PILLARS
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -5,7 +5,7 @@ import re
 import pytest
 from pptx import Presentation
 
-from kpi import exports
+from kpi.publish import exports
 
 
 @pytest.mark.parametrize(("lang", "opening", "tag"), [

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpi import service, storage
+from kpi.store import service, storage
 
 pytestmark = pytest.mark.system  # processes killed on purpose, locked and read-only databases
 ROWS = 300_000

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi.exporting import to_safe_csv
-from kpi.i18n import (
+from kpi.publish.exporting import to_safe_csv
+from kpi.text.i18n import (
     TEXT,
     axis_ticks,
     created_on,
@@ -46,7 +46,7 @@ def test_number_formats(value, unit, lang, signed, text):
     pytest.param(1e12, "+1,000,000,000,000.0%", id="large-but-exact"),
 ])
 def test_percent_changes_of_any_size_format(value, text):
-    from kpi.i18n import format_percent
+    from kpi.text.i18n import format_percent
     assert format_percent(value, signed=True) == text
 
 
@@ -122,7 +122,7 @@ def test_sources_cite_in_the_readers_language(stored, lang, shown):
 
 
 def test_sample_sources_all_have_japanese():
-    from kpi.service import sample_manifest
+    from kpi.store.service import sample_manifest
 
     cited = [item.source for item in sample_manifest() if item.source]
     for path in ("indicators.csv", "targets.csv"):
@@ -146,8 +146,8 @@ def test_sample_schools_all_have_japanese():
 
 def test_every_dataset_and_contract_column_has_text_in_the_catalogue():
     """The Data page explains the contract from the catalogue: a new dataset or column needs its words there."""
-    from kpi.i18n import catalogue
-    from kpi.schemas import DATASETS
+    from kpi.ingest.schemas import DATASETS
+    from kpi.text.i18n import catalogue
 
     table = catalogue()
     needed = [f"dataset.{name}" for name in DATASETS]

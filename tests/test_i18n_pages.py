@@ -14,7 +14,7 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from kpi.i18n import LANGS, column_labels
+from kpi.text.i18n import LANGS, column_labels
 from metrics.registry import load_registry
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -31,7 +31,7 @@ STRING_FIELDS = {"body", "label", "help", "placeholder", "options", "delta", "ca
 SKIPPED_KEYS = {"lang"}
 
 CODE_BLOCKS = re.compile(r"<(script|style)\b.*?</\1>", re.S)  # scripts and styles inside st.html are not shown
-# Markdown escapes (kpi.safe_text keeps user text literal) are not shown: `https\://` reads as `https://`.
+# Markdown escapes (kpi.text.safe_text keeps user text literal) are not shown: `https\://` reads as `https://`.
 MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!:|<>~$&/])")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]+")

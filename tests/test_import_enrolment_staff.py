@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from kpi.importer import read_file
+from kpi.ingest.importer import read_file
 
 ENROLMENT_LONG_CP932 = (
     "東北大学 学生数調（各年5月1日現在）\n"

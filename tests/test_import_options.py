@@ -17,7 +17,7 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 
 def test_dataset_names_of_the_cli_are_the_contract_s():
-    from kpi.schemas import DATASETS
+    from kpi.ingest.schemas import DATASETS
 
     assert DATASET_NAMES == tuple(DATASETS)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kpi.importer import read_file
+from kpi.ingest.importer import read_file
 
 INBOUND_CP932 = (
     "令和5年度 外国人留学生数（5月1日現在）,,,,\r\n"

@@ -7,7 +7,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kpi.importer import read_file
+from kpi.ingest.importer import read_file
 from metrics.compute import papers_by_year
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -154,7 +154,7 @@ def test_no_table_of_awkward_cells_makes_the_importer_raise(rows, dataset):
 def test_vectorised_text_reading_equals_the_cell_by_cell_reading(cells, record_id):
     import pandas as pd
 
-    from kpi.importer import CellError, _parse_record_id, _parse_text, _parse_texts
+    from kpi.ingest.importer import CellError, _parse_record_id, _parse_text, _parse_texts
 
     parsed, failures = _parse_texts(pd.Index(cells), record_id=record_id, required=True, name="id")
     for number, cell in enumerate(cells):

@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
-from kpi import exports, plan, safe_text, service, storage
-from kpi.importer import read_file
+from kpi.ingest.importer import read_file
+from kpi.publish import exports
+from kpi.store import plan, service, storage
+from kpi.text import safe_text
 from metrics.milestones import format_milestones
 from metrics.registry import load_registry
 

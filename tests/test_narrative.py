@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from kpi.narrative import kpi_sentence, reference_label, strategy_sentence, target_text, verdict_sentence
+from kpi.views.narrative import kpi_sentence, reference_label, strategy_sentence, target_text, verdict_sentence
 from metrics.registry import load_registry
 
 BASE = {"indicator": "partner_institutions", "period_kind": "fiscal", "unit": "institutions", "period": 2024,
@@ -72,7 +72,7 @@ def test_missing_previous_value_is_left_out():
 
 def test_no_kpi_sentence_says_the_same_thing_twice(sample_db_url):
     """An undated published target (24,000 papers, no year) once gave its reason for 現状 and again for 見通し."""
-    from kpi import snapshot, storage
+    from kpi.store import snapshot, storage
 
     snap = snapshot.load(engine=storage.get_engine(sample_db_url))
     assert (snap.scorecard["status"] == "undated").any()  # the case is in the sample

@@ -6,7 +6,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from kpi import charts, pdf_chart
+from kpi.publish import pdf_chart
+from kpi.views import charts
 
 
 @pytest.mark.parametrize("value,rgb,alpha", [

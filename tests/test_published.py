@@ -117,7 +117,7 @@ def test_kpi_values_json_carries_ratios_irn_and_published_targets(sample_db, cap
 def test_a_database_from_before_keeps_its_rows_and_accepts_targets_without_a_year(tmp_path):
     import sqlalchemy as sa
 
-    from kpi import storage
+    from kpi.store import storage
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     old = sa.create_engine(url)

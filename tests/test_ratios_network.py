@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from kpi.institutions import institution_part, paper_institutions
+from kpi.ingest.institutions import institution_part, paper_institutions
 from metrics.network import foreign_links, irn_index, network_by_year, partner_changes, sustained_partners
 from metrics.ratios import parse_sum_spec, ratio_by_period, rolling_share
 

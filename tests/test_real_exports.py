@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kpi.importer import read_file
+from kpi.ingest.importer import read_file
 from metrics.compute import papers_by_year
 
 WOS_TAGS = ("PT AU BA BE GP AF BF CA TI SO SE BS LA DT CT CY CL SP HO DE ID AB C1 C3 RP EM RI OI FU FP FX CR NR TC Z9 "
@@ -181,7 +181,7 @@ def test_class5_nul_bytes_after_the_first_8_kb():
 # --- 6. standard Japanese rows ---------------------------------------------------------------------------------
 
 def test_class6_other_and_unknown_are_an_explicit_bucket():
-    from kpi.countries import OTHER, country_name
+    from kpi.ingest.countries import OTHER, country_name
 
     text = "年度,区分,国・地域,人数\n2023,受入,中国,10\n2023,受入,その他,3\n2023,受入,不明,1\n2023,受入,無国籍,1\n"
     result = read_file(text.encode("cp932"), "mobility")
@@ -327,7 +327,7 @@ def test_the_body_is_read_from_the_right_byte_whatever_the_encoding_choice(data,
 def test_every_importer_message_has_the_same_placeholders_in_both_languages():
     import string
 
-    from kpi.i18n import catalogue
+    from kpi.text.i18n import catalogue
 
     def fields(text: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}

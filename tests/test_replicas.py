@@ -3,7 +3,7 @@
 import pytest
 from tests_support import choose, international_students_2023, settle, sign_in, upload
 
-from kpi import service, storage
+from kpi.store import service, storage
 
 pytestmark = pytest.mark.browser
 GOOD = "年度,国・地域,人数\r\n令和5年度,中国,1500\r\n令和5年度,韓国,700\r\n"

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi import exports, storage
 from kpi.cli import main
-from kpi.narrative import outlook_text, status_text
+from kpi.publish import exports
+from kpi.store import storage
+from kpi.views.narrative import outlook_text, status_text
 from metrics.registry import load_registry
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")

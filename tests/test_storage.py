@@ -5,7 +5,7 @@ import threading
 import pandas as pd
 import pytest
 
-from kpi import storage
+from kpi.store import storage
 
 
 def mobility(*rows):
@@ -75,7 +75,7 @@ def test_concurrent_imports_both_land(any_engine):
 
 
 def test_mapping_profiles_are_found_by_header_signature(any_engine):
-    from kpi.importer import header_signature
+    from kpi.ingest.importer import header_signature
 
     first = "年度,区分,在籍者\n2023,受入,5\n".encode("cp932")
     later = "年度,区分,在籍者\n2024,受入,7\n2024,派遣,1\n".encode("cp932")
@@ -91,7 +91,7 @@ def test_mapping_profiles_are_found_by_header_signature(any_engine):
 @pytest.mark.slow
 def test_sample_load_values_and_rollback_agree_across_backends(any_engine):
     """The whole sample through the real import path, then a rollback: the same figures on either database."""
-    from kpi import service
+    from kpi.store import service
 
     revisions = service.load_sample(engine=any_engine)
     values = service.current_values(engine=any_engine)

@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from kpi import identity, plan, service, storage
 from kpi.cli import main
-from kpi.importer import read_file, read_frame
-from kpi.schemas import REPLACE_KEYS
+from kpi.ingest.importer import read_file, read_frame
+from kpi.ingest.schemas import REPLACE_KEYS
+from kpi.store import identity, plan, service, storage
 from metrics.forecast import year_reached
 from metrics.milestones import MilestoneError, parse_milestones
 from metrics.registry import load_registry
@@ -397,7 +397,7 @@ TWO_TARGETS = pd.DataFrame([
     pytest.param([(None, None, None)], [None, None], [], id="empty-row-ignored"),
 ])
 def test_milestone_pairs_go_back_on_their_targets(pairs, milestones, problems):
-    from kpi.targets_editor import attach_milestones
+    from kpi.app.targets_editor import attach_milestones
 
     frame = pd.DataFrame(pairs, columns=["indicator", "year", "value"])
     rows, found = attach_milestones(TWO_TARGETS, frame)
@@ -405,7 +405,7 @@ def test_milestone_pairs_go_back_on_their_targets(pairs, milestones, problems):
 
 
 def test_stored_milestones_are_listed_as_pairs():
-    from kpi.targets_editor import milestone_pairs
+    from kpi.app.targets_editor import milestone_pairs
 
     targets = TWO_TARGETS.assign(milestones=["2022:12;2023:15", "broken;"])
     assert milestone_pairs(targets).values.tolist() == [["papers_total", 2022, 12.0], ["papers_total", 2023, 15.0]]
@@ -486,7 +486,7 @@ def test_a_plan_that_landed_between_the_checks_is_already_stored_not_stale(engin
 
 @pytest.mark.parametrize("dataset", list(REPLACE_KEYS))
 def test_every_dataset_has_slice_keys_among_its_columns(dataset):
-    from kpi.schemas import DATASETS
+    from kpi.ingest.schemas import DATASETS
 
     assert set(REPLACE_KEYS) == set(DATASETS)
     assert set(REPLACE_KEYS[dataset]) <= {c.name for c in DATASETS[dataset]}

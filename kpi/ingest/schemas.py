@@ -178,7 +178,7 @@ WIDE_YEAR_VALUE = {"mobility": "students", "indicators": "value", "enrolment": "
 SUBSET_MARKERS = ("うち留学生", "うち外国人", "留学生", "外国人", "international", "foreign", "(international)",
                   "(foreign)")
 
-# The slices a file is made of, besides its constant columns (kpi.plan): "replace" replaces exactly the slices
+# The slices a file is made of, besides its constant columns (kpi.store.plan): "replace" replaces exactly the slices
 # present in the file (an inbound FY2023 file replaces inbound FY2023, never outbound or other years), and an
 # append into a slice already stored is refused.
 REPLACE_KEYS = {"mobility": ("direction", "fiscal_year"), "papers": ("year",), "agreements": ("level",),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pycountry
 
-ALIASES_PATH = Path(__file__).resolve().parent.parent / "data" / "country_aliases.csv"
+ALIASES_PATH = Path(__file__).resolve().parents[2] / "data" / "country_aliases.csv"
 # "その他 / Other / 不明 / Unknown / 無国籍" rows of Japanese country tables: real students, counted in one explicit
 # bucket under a code ISO 3166-1 leaves to users (ZZ* is user-assigned); country_name() shows it as その他 / Other.
 OTHER = "ZZZ"

@@ -16,11 +16,10 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from kpi.bibliographic import paper_countries
-from kpi.countries import to_iso3
-from kpi.i18n import t
-from kpi.institutions import canonical_name, paper_institutions
-from kpi.schemas import (
+from kpi.ingest.bibliographic import paper_countries
+from kpi.ingest.countries import to_iso3
+from kpi.ingest.institutions import canonical_name, paper_institutions
+from kpi.ingest.schemas import (
     AFFILIATION_HEADERS,
     DOI_HEADERS,
     INSTITUTION_HEADERS,
@@ -32,7 +31,7 @@ from kpi.schemas import (
     columns_of,
     pandera_schema,
 )
-from kpi.sources import (
+from kpi.ingest.sources import (
     Source,
     column_letter,
     guess_delimiter,
@@ -43,6 +42,7 @@ from kpi.sources import (
     wos_plain_records,
     wos_tab_body,
 )
+from kpi.text.i18n import t
 from metrics.milestones import MilestoneError, parse_milestones
 from metrics.network import format_institutions
 from metrics.periods import FIRST_DATE, FIRST_YEAR, LAST_DATE, OPEN_ENDED, PeriodError, parse_date, parse_fiscal_year

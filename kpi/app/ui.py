@@ -11,11 +11,13 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from kpi import a11y, safe_text, service, storage
-from kpi.charts import TOPOJSON_URL
-from kpi.countries import country_name
-from kpi.exporting import to_safe_csv, to_xlsx
-from kpi.i18n import (
+from kpi.ingest.countries import country_name
+from kpi.publish.exporting import to_safe_csv, to_xlsx
+from kpi.store import service, storage
+from kpi.store.snapshot import Snapshot, is_illustrative
+from kpi.store.snapshot import build as build_snapshot
+from kpi.text import safe_text
+from kpi.text.i18n import (
     LANGS,
     catalogue,
     column_labels,
@@ -28,9 +30,9 @@ from kpi.i18n import (
     t,
     unit_name,
 )
-from kpi.narrative import outlook_text, status_text
-from kpi.snapshot import Snapshot
-from kpi.snapshot import build as build_snapshot
+from kpi.views import a11y
+from kpi.views.charts import TOPOJSON_URL
+from kpi.views.narrative import outlook_text, status_text
 
 STATUS_BADGE_COLOURS = {"achieved": "blue", "missed": "red", "on_track": "green", "at_risk": "orange",
                         "behind": "red", "stale": "violet", "before_baseline": "gray", "undated": "gray", "no_data": "gray",
@@ -94,7 +96,7 @@ def lang() -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
-    """The snapshot is built outside Streamlit (kpi/snapshot.py); the app only caches it by revision and day.
+    """The snapshot is built outside Streamlit (kpi/store/snapshot.py); the app only caches it by revision and day.
 
     A resource, not data: every session shares the one read-only object instead of unpickling a copy per rerun.
     """
@@ -128,7 +130,7 @@ def source_caption(sources: list[str], as_of: str) -> None:
     code = lang()
     text = "; ".join(safe_text.md(source_text(s, code)) for s in sources) if sources else t("illustrative", code)
     st.caption(f"{labelled('source', text, code)} · {as_of}", unsafe_allow_html=False)
-    if service.is_illustrative(sources):
+    if is_illustrative(sources):
         st.caption(f":material/warning: {t('illustrative', code)}")
 
 
@@ -323,7 +325,7 @@ def page_start(title_key: str, dataset: str) -> tuple[str, Snapshot, pd.DataFram
 @st.cache_data(show_spinner=False, max_entries=16)
 def deck_bytes(url: str, revision: int, lang: str, kind: str, pillars: tuple[str, ...] = (), _progress=None) -> bytes:
     """A PPTX or PDF of the data at ``revision``, cached: the same revision always gives the same document."""
-    from kpi import exports
+    from kpi.publish import exports
 
     snap = _snapshot(url, revision, dt.date.today())
     deck = exports.deck_from_snapshot(snap, lang=lang, pillars=list(pillars) or None)

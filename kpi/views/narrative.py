@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from kpi.i18n import format_percent, format_value, indicator_name, period_label, source_text, t
+from kpi.text.i18n import format_percent, format_value, indicator_name, period_label, source_text, t
 from metrics.evaluate import Outlook, Status
 from metrics.forecast import HORIZON
 from metrics.targets import AT_RISK_TOLERANCE

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from kpi.countries import country_name
-from kpi.i18n import axis_ticks, format_value, period_label, school_name, t
+from kpi.ingest.countries import country_name
+from kpi.text.i18n import axis_ticks, format_value, period_label, school_name, t
 
 # Okabe & Ito (2008) hues, safe for the common colour-vision deficiencies, darkened where needed so that every line,
 # marker and bar stands out from the white plot at 3:1 or more (WCAG 1.4.11); the yellow, which cannot, became olive.

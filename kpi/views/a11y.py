@@ -7,7 +7,7 @@ import numbers
 
 import pandas as pd
 
-from kpi.i18n import period_label, t
+from kpi.text.i18n import period_label, t
 from metrics.periods import PeriodError
 
 # Hatching for the second, third, ... bar series, so a category never depends on colour alone (WCAG 1.4.1).

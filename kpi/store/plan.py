@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kpi import storage
-from kpi.countries import country_name
-from kpi.i18n import catalogue, format_date, format_datetime, indicator_name, note_text, period_label, t
-from kpi.importer import ImportResult
-from kpi.safe_text import md
-from kpi.schemas import REPLACE_KEYS
+from kpi.ingest.countries import country_name
+from kpi.ingest.importer import ImportResult
+from kpi.ingest.schemas import REPLACE_KEYS
+from kpi.store import storage
+from kpi.text.i18n import catalogue, format_date, format_datetime, indicator_name, note_text, period_label, t
+from kpi.text.safe_text import md
+from metrics.compute import value_diff
 
 PERIOD_KEY = {"mobility": "fiscal_year", "papers": "year", "indicators": "fiscal_year", "enrolment": "fiscal_year",
               "staff": "fiscal_year"}
@@ -319,8 +320,6 @@ def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 def rollback_plan(dataset: str, revision: int, *, values_of, engine=None) -> RollbackPlan:
     """What restoring ``dataset`` to right after ``revision`` changes; ``values_of(datasets)`` computes the KPIs."""
-    from kpi.service import value_diff
-
     engine = engine or storage.get_engine()
     record = dataset_revisions(dataset, engine=engine).set_index("revision", drop=False)
     if revision not in record.index:

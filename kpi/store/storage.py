@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from kpi.schemas import DATASETS, STORED_TYPES
+from kpi.ingest.schemas import DATASETS, STORED_TYPES
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "kpi.sqlite3"
 INSERT_CHUNK = 50_000
 
@@ -34,7 +34,7 @@ revisions = sa.Table(
     sa.Column("row_count", sa.Integer, nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
     sa.Column("restores", sa.Integer, nullable=True),  # the revision a rollback brought back
-    # The plan the person confirmed (kpi.plan): a second click or a replayed request finds it and stores nothing.
+    # The plan the person confirmed (kpi.store.plan): a second click or a replayed request finds it and stores nothing.
     sa.Column("plan_token", sa.String(64), nullable=True, unique=True),
 )
 

@@ -1,6 +1,6 @@
 """The snapshot every reader shares: datasets at one revision, the evaluation and the scorecard (no Streamlit here).
 
-The app caches ``build``'s result by revision and day (kpi/ui.py), `kpi values` and the exports call it directly,
+The app caches ``build``'s result by revision and day (kpi/app/ui.py), `kpi values` and the exports call it directly,
 so the Overview, the CLI, presentation mode, the deck and the PDF read the same status and outlook.
 """
 
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kpi import service, storage
-from kpi.i18n import format_date, t
+from kpi.store import storage
+from kpi.text.i18n import format_date, t
 from metrics.compute import compute_values
 from metrics.evaluate import evaluate, scorecard
 from metrics.forecast import Projection
-from metrics.registry import load_registry
+from metrics.registry import load_registry, parse_filter
 
 CATEGORY_COLUMNS = ("direction", "country", "school", "status")
 CUBE_KEYS = ["fiscal_year", "direction", "country", "school", "status", "source"]
@@ -29,6 +29,28 @@ def mobility_cube(mobility: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=[*CUBE_KEYS, "students"])
     keys = [k for k in CUBE_KEYS if k in mobility]
     return mobility.groupby(keys, observed=True, dropna=False, as_index=False)["students"].sum()
+
+
+def indicator_sources(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) -> dict[str, list[str]]:
+    """The distinct ``source`` texts of the rows behind each indicator (for captions and the Data page)."""
+    out = {}
+    for spec in registry.itertuples(index=False):
+        rows = datasets.get(spec.dataset)
+        if rows is None or rows.empty:
+            out[spec.id] = []
+            continue
+        if spec.dataset == "mobility":
+            for key, value in parse_filter(spec.filter).items():
+                rows = rows[rows[key] == value]
+        elif spec.dataset == "indicators":
+            rows = rows[rows["indicator"] == spec.id]
+        out[spec.id] = sorted({str(s) for s in rows["source"].dropna() if str(s).strip()})
+    return out
+
+
+def is_illustrative(sources: list[str]) -> bool:
+    """Rows without a named source, or labelled illustrative, must not pass as the university's figures."""
+    return not sources or any(s.lower().startswith("illustrative") for s in sources)
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,7 @@ def build(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, revision:
     return Snapshot(revision=revision, judged_on=day, datasets=datasets, evaluation=evaluation,
                     scorecard=scorecard(evaluation), projections=projections, registry=registry,
                     history=history[history["revision"] <= revision] if not history.empty else history,
-                    sources=service.indicator_sources(datasets, registry), mobility_cube=mobility_cube(mobility))
+                    sources=indicator_sources(datasets, registry), mobility_cube=mobility_cube(mobility))
 
 
 def load(*, engine=None, at_revision: int | None = None, judged_on: dt.date | None = None) -> Snapshot:

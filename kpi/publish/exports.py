@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 from pptx.oxml.ns import qn
 
-from kpi import a11y, charts, pdf_chart, safe_text
-from kpi.deck_template import LAYOUTS, template_path
-from kpi.i18n import (
+from kpi.publish import pdf_chart
+from kpi.publish.deck_template import LAYOUTS, template_path
+from kpi.text import safe_text
+from kpi.text.i18n import (
     axis_ticks,
     created_on,
     format_date,
@@ -31,7 +32,8 @@ from kpi.i18n import (
     source_text,
     t,
 )
-from kpi.narrative import (
+from kpi.views import a11y, charts
+from kpi.views.narrative import (
     kpi_sentence,
     outlook_text,
     reference_label,
@@ -134,14 +136,14 @@ def _parts(title: str, rows: list[KpiSlide], size: int, lang: str) -> list[Table
 def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang: str,
                pillars: list[str] | None = None) -> Deck:
     """The content shared by presentation mode, the PowerPoint deck and the PDF, from one data revision."""
-    from kpi import snapshot
+    from kpi.store import snapshot
 
     revision = int(history["revision"].max()) if not history.empty else 0
     return deck_from_snapshot(snapshot.build(datasets, history, revision=revision), lang=lang, pillars=pillars)
 
 
 def deck_from_snapshot(snap, *, lang: str, pillars: list[str] | None = None) -> Deck:
-    """The deck of a kpi.snapshot.Snapshot: its scorecard's status and outlook, never recomputed."""
+    """The deck of a kpi.store.snapshot.Snapshot: its scorecard's status and outlook, never recomputed."""
     return assemble_deck(snap.values, snap.scorecard, snap.sources, snap.datasets["targets"], snap.history,
                          registry=snap.registry, lang=lang, pillars=pillars, projections=snap.projections)
 
@@ -683,7 +685,7 @@ def deck_pdf(deck: Deck, *, progress=None) -> bytes:
     pdf = _report(deck)
     _scorecard_page(pdf, deck)
     for number, item in enumerate(deck.slides, start=1):
-        _kpi_page(pdf, deck, item)  # the chart drawn as vector graphics (kpi.pdf_chart): no browser per chart
+        _kpi_page(pdf, deck, item)  # the chart drawn as vector graphics (kpi.publish.pdf_chart): no browser per chart
         if progress:
             progress(number, total)
     data = bytes(pdf.output())

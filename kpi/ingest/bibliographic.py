@@ -6,7 +6,7 @@ import functools
 import html
 import re
 
-from kpi.countries import OTHER, to_iso3
+from kpi.ingest.countries import OTHER, to_iso3
 
 _WOS_SPLIT = re.compile(r";\s*(?=\[)")
 _BRACKETS = re.compile(r"^\s*\[[^\]]*\]\s*")

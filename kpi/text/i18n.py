@@ -16,7 +16,7 @@ from metrics.periods import PeriodError, era_year
 
 LANGS = ("en", "ja")
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CATALOGUE_PATH = DATA_DIR / "i18n" / "messages.csv"
 SOURCES_PATH = DATA_DIR / "i18n" / "sources.csv"
 SCHOOLS_PATH = DATA_DIR / "i18n" / "schools.csv"

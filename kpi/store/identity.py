@@ -10,7 +10,6 @@ import getpass
 import hashlib
 import hmac
 import json
-import math
 import os
 import secrets as _secrets
 import threading
@@ -140,92 +139,12 @@ def cli_user(explicit: str | None = None) -> str:
         return os.environ.get("USER") or "unknown"
 
 
-# --- Streamlit ---------------------------------------------------------------------------------------------------
-
-def _st():
-    import streamlit as st
-
-    return st
-
-
-def _oidc_configured() -> bool:
-    """An identity provider is set up in .streamlit/secrets.toml ([auth]); then st.login signs people in."""
-    try:
-        return "auth" in _st().secrets
-    except Exception:  # no secrets file at all
-        return False
-
-
-def _secrets_or_none():
-    try:
-        return _st().secrets
-    except Exception:  # no secrets file: accounts() falls back to the environment
-        return None
-
-
-def analyst_emails() -> set[str]:
-    try:
-        listed = list(_st().secrets.get("analyst_emails", []))
-    except Exception:
-        listed = []
-    listed += [e for e in os.environ.get("KPI_ANALYST_EMAILS", "").split(",") if e.strip()]
-    return {e.strip().lower() for e in listed}
-
-
-def person() -> Person | None:
-    """The signed-in analyst of this browser session, checked on the server; None for a viewer."""
-    st = _st()
-    if _oidc_configured():
-        if not st.user.is_logged_in:
-            return None
-        email = str(st.user.get("email", "")).strip()
-        return Person(email, "oidc") if email.lower() in analyst_emails() else None
-    name = st.session_state.get("_kpi_analyst")
-    if name and name.casefold() in accounts(_secrets_or_none()):
-        return Person(name, "password")
-    return None
-
-
-def is_analyst() -> bool:
-    """Checked on the server before every write, whatever the page shows."""
-    return person() is not None
-
-
-def audit_name() -> str:
-    """The name to record for a write from the app; raises PermissionError for a viewer (nothing is written)."""
-    who = person()
-    if who is None:
-        raise PermissionError("not signed in as an analyst")
-    return who.name
-
-
-def _throttle_keys() -> list[str]:
-    st = _st()
-    keys = []
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        if ctx is not None:
-            keys.append(f"session:{ctx.session_id}")
-    except Exception:
-        pass
-    try:
-        address = st.context.ip_address
-    except Exception:
-        address = None
-    keys.append(f"address:{address or 'unknown'}")
-    return keys
-
-
-def sign_in(name: str, password: str, *, throttle: Throttle = THROTTLE, keys: list[str] | None = None,
-            table: dict[str, str] | None = None) -> tuple[bool, float]:
+def sign_in(name: str, password: str, *, keys: list[str], table: dict[str, str],
+            throttle: Throttle = THROTTLE) -> tuple[bool, float]:
     """One sign-in attempt: (signed in, seconds to wait). While a wait runs the password is not even checked."""
-    keys = keys if keys is not None else _throttle_keys()
     waiting = throttle.wait(keys)
     if waiting > 0:
         return False, waiting
-    table = table if table is not None else accounts(_secrets_or_none())
     if check_account(name, password, table):
         throttle.succeeded(keys)
         return True, 0.0
@@ -233,58 +152,10 @@ def sign_in(name: str, password: str, *, throttle: Throttle = THROTTLE, keys: li
     return False, throttle.wait(keys)
 
 
-def analyst_gate() -> bool:
-    """Show the sign-in (or why writing is disabled) to viewers; True once a named analyst is signed in."""
-    from kpi.i18n import t
-    from kpi.safe_text import md_t
-
-    st = _st()
-    code = st.session_state.get("lang") or "en"
-    if _oidc_configured():
-        if not st.user.is_logged_in:
-            st.info(t("analyst_only_sso", code))
-            st.button(t("sign_in_sso", code), on_click=st.login, key="sso_login")
-            return False
-        who = person()
-        if who is None:
-            st.warning(md_t("not_an_analyst", code, email=str(st.user.get("email", "?"))))
-            st.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
-            return False
-        left, right = st.columns([4, 1])
-        left.caption(md_t("id.signed_in_as", code, name=who.name))
-        right.button(t("sign_out", code), on_click=st.logout, key="sso_logout")
-        return True
-    if not accounts(_secrets_or_none()):
-        st.warning(t("id.no_accounts", code))
-        return False
-    who = person()
-    if who is not None:
-        left, right = st.columns([4, 1])
-        left.caption(md_t("id.signed_in_as", code, name=who.name))
-        if right.button(t("sign_out", code), key="sign_out"):
-            st.session_state.pop("_kpi_analyst", None)
-            st.rerun()
-        return True
-    st.info(t("id.analyst_only", code))
-    with st.form("sign_in"):
-        name = st.text_input(t("id.account", code), key="sign_in_name")
-        given = st.text_input(t("password", code), type="password", key="sign_in_password")
-        if st.form_submit_button(t("sign_in", code)):
-            ok, wait = sign_in(name, given)
-            if ok:
-                st.session_state["_kpi_analyst"] = name.strip()
-                st.rerun()
-            if wait > 0:
-                st.error(t("id.wait", code, seconds=math.ceil(wait)))
-            else:
-                st.error(t("id.wrong", code))
-    return False
-
-
 def encode_for_env(pairs: dict[str, str]) -> str:
     """KPI_ANALYSTS value for several accounts (name -> hash)."""
     return ",".join(f"{name}={hashed}" for name, hashed in pairs.items())
 
 
-__all__ = ["Person", "Throttle", "THROTTLE", "accounts", "analyst_gate", "audit_name", "check_account", "cli_user",
-           "encode_for_env", "hash_password", "is_analyst", "person", "sign_in", "verify_password"]
+__all__ = ["Person", "Throttle", "THROTTLE", "accounts", "check_account", "cli_user",
+           "encode_for_env", "hash_password", "sign_in", "verify_password"]

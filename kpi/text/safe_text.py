@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as _html
 import re
 
-from kpi.i18n import t
+from kpi.text.i18n import t
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of them also defuses
 # Streamlit's own syntax in Markdown: $…$ (LaTeX), :red[…] / :material/x: (colours and icons), <tags>, links.

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi import plan, storage
-from kpi.importer import ImportResult, Problem, read_file
+from kpi.ingest.importer import ImportResult, Problem, read_file
+from kpi.store import plan, storage
 from metrics.compute import compute_values
 from metrics.evaluate import evaluate
-from metrics.registry import load_registry, parse_filter
+from metrics.registry import load_registry
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
 def validate_bytes(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
@@ -49,7 +49,7 @@ def max_upload_bytes() -> int:
 
 def import_result(result: ImportResult, *, mode: str = "append", user: str | None = None, note: str = "",
                   engine=None, progress=None) -> int:
-    """Store a validated result as one revision, unchecked (the bundled sample; people go through kpi.plan).
+    """Store a validated result as one revision, unchecked (the bundled sample; people go through kpi.store.plan).
 
     A replace replaces exactly the file's slices; a result with errors is refused (nothing is written).
     """
@@ -72,7 +72,7 @@ values_with_projection = values_table  # the projection's figures are columns of
 
 
 def current_values(*, engine=None, at_revision: int | None = None) -> pd.DataFrame:
-    from kpi import snapshot
+    from kpi.store import snapshot
 
     return snapshot.load(engine=engine, at_revision=at_revision).values
 
@@ -126,28 +126,6 @@ def load_sample(*, engine=None, user: str = "sample") -> list[int]:
     return revisions
 
 
-def indicator_sources(datasets: dict[str, pd.DataFrame], registry: pd.DataFrame) -> dict[str, list[str]]:
-    """The distinct ``source`` texts of the rows behind each indicator (for captions and the Data page)."""
-    out = {}
-    for spec in registry.itertuples(index=False):
-        rows = datasets.get(spec.dataset)
-        if rows is None or rows.empty:
-            out[spec.id] = []
-            continue
-        if spec.dataset == "mobility":
-            for key, value in parse_filter(spec.filter).items():
-                rows = rows[rows[key] == value]
-        elif spec.dataset == "indicators":
-            rows = rows[rows["indicator"] == spec.id]
-        out[spec.id] = sorted({str(s) for s in rows["source"].dropna() if str(s).strip()})
-    return out
-
-
-def is_illustrative(sources: list[str]) -> bool:
-    """Rows without a named source, or labelled illustrative, must not pass as the university's figures."""
-    return not sources or any(s.lower().startswith("illustrative") for s in sources)
-
-
 PERIOD_COLUMNS = {"mobility": "fiscal_year", "papers": "year", "agreements": "start_date", "indicators": "fiscal_year",
                   "targets": "target_period", "enrolment": "fiscal_year", "staff": "fiscal_year"}
 
@@ -167,16 +145,6 @@ def dataset_overview(datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def apply_result(datasets: dict[str, pd.DataFrame], result: ImportResult, *, mode: str) -> dict[str, pd.DataFrame]:
     """The datasets as they would be after committing ``result`` (nothing is written)."""
     return plan.apply_slices(datasets, result, slices=plan.file_slices(result) if mode == "replace" else None)
-
-
-def value_diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """KPI values that a commit would add, change or remove: indicator, period, before, after."""
-    keys = ["indicator", "period"]
-    merged = before[[*keys, "value"]].merge(after[[*keys, "value"]], on=keys, how="outer",
-                                            suffixes=("_before", "_after"))
-    changed = ~((merged["value_before"] - merged["value_after"]).abs() < 1e-9)
-    return merged[changed].rename(columns={"value_before": "before", "value_after": "after"}) \
-        .sort_values(keys, ignore_index=True)
 
 
 def store_targets(result: ImportResult, *, user: str, note: str = "", expect_base: int | None = None,

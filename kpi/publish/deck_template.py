@@ -1,6 +1,6 @@
 """The PowerPoint template: named layouts (KPI Title, KPI Table, KPI Chart) whose placeholders the deck fills.
 
-`python -m kpi.deck_template` rewrites data/templates/kpi-16x9.pptx. A university template works when it has layouts
+`python -m kpi.publish.deck_template` rewrites data/templates/kpi-16x9.pptx. A university template works when it has layouts
 with the same names and placeholders of the same kinds (title; subtitle and body text; a chart and a table
 placeholder, or any content placeholder, whose position the chart or table then takes); KPI_PPTX_TEMPLATE points at it.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "templates" / "kpi-16x9.pptx"
+DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "data" / "templates" / "kpi-16x9.pptx"
 LAYOUTS = ("KPI Title", "KPI Table", "KPI Chart")
 EMU_PER_INCH = 914400
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"

@@ -8,9 +8,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from kpi.bibliographic import affiliation_country, split_affiliations
+from kpi.ingest.bibliographic import affiliation_country, split_affiliations
 
-ALIASES_PATH = Path(__file__).resolve().parent.parent / "data" / "institution_aliases.csv"
+ALIASES_PATH = Path(__file__).resolve().parents[2] / "data" / "institution_aliases.csv"
 # Words that mark the organisation part of an address, strongest first: a university over an institute over a
 # college or hospital ("College of Public Health, University of Nebraska Medical Center, Omaha, United States").
 _INSTITUTION_TIERS = [re.compile(p, re.IGNORECASE) for p in (

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: theme, caching by revision, tables, sign-in and editors."""

@@ -1,0 +1,1 @@
+"""Reading files in: source formats, detection, records and problems, the datasets' contracts."""

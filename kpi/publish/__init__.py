@@ -1,0 +1,1 @@
+"""Outputs taken away: the deck model, PPTX, PDF, PNG and Excel."""

@@ -1,0 +1,1 @@
+"""Everything stored: SQL, revisions, plans, identity, and the snapshot every reader loads."""

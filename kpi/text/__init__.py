@@ -1,0 +1,1 @@
+"""Text the user reads: the message catalogue, number/date/period formats, text made safe to show."""
