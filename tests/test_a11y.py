@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from kpi.text.status import OUTLOOK_LOOK, STATUS_LOOK
 from kpi.views import a11y, charts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +29,8 @@ def test_every_chart_colour_stands_out_from_the_plot_at_3_to_1(colour):
     assert a11y.contrast_ratio(colour, charts.PLOT_BACKGROUND) >= 3.0
 
 
-@pytest.mark.parametrize(("status", "colour"), charts.STATUS_COLOURS.items())
+@pytest.mark.parametrize(("status", "colour"), [(str(s), look.colour) for s, look in
+                                                [*STATUS_LOOK.items(), *OUTLOOK_LOOK.items()]])
 def test_status_colours_are_readable_as_text_at_4_5_to_1(status, colour):
     assert a11y.contrast_ratio(colour, "#FFFFFF") >= 4.5
 

@@ -17,9 +17,11 @@ from kpi.text.i18n import (
     period_label,
     school_name,
     source_text,
-    status_label,
     t,
 )
+from kpi.text.status import OUTLOOK_LOOK, STATUS_LOOK
+from kpi.views.narrative import outlook_text, status_text
+from metrics.evaluate import Outlook, Status
 
 
 @pytest.mark.parametrize("year,kind,lang,label", [
@@ -61,9 +63,18 @@ def test_every_label_has_both_languages():
     assert all(set(entry) == {"en", "ja"} for entry in TEXT.values())
 
 
-def test_status_has_icon_and_word():
-    assert status_label("at_risk", "en") == "◆ At risk"
-    assert status_label("off_track", "ja") == "▼ 要対応"
+@pytest.mark.parametrize("status", [pytest.param(s.value, id=s.value) for s in Status])
+def test_every_status_of_the_evaluator_has_one_icon_and_a_word(status):
+    """The evaluator's enum is the vocabulary's source: each value has an icon, a colour and words in both languages."""
+    look = STATUS_LOOK[Status(status)]
+    assert look.icon and look.colour.startswith("#")
+    assert status_text(status, "en") == f"{look.icon} {t('eval.status.' + status, 'en')}"
+    assert all(t(f"eval.status.{status}", lang) != f"eval.status.{status}" for lang in ("en", "ja"))
+
+
+@pytest.mark.parametrize("outlook", [pytest.param(o.value, id=o.value) for o in Outlook])
+def test_every_outlook_of_the_evaluator_has_one_icon_and_a_word(outlook):
+    assert OUTLOOK_LOOK[Outlook(outlook)].icon in outlook_text(outlook, "ja")
 
 
 @pytest.mark.parametrize("cell,written", [

@@ -30,15 +30,10 @@ from kpi.text.i18n import (
     t,
     unit_name,
 )
+from kpi.text.status import STATUS_LOOK, outlook_look, status_look
 from kpi.views import a11y
 from kpi.views.charts import TOPOJSON_URL
 from kpi.views.narrative import outlook_text, status_text
-
-STATUS_BADGE_COLOURS = {"achieved": "blue", "missed": "red", "on_track": "green", "at_risk": "orange",
-                        "behind": "red", "stale": "violet", "before_baseline": "gray", "undated": "gray", "no_data": "gray",
-                        "no_target": "gray"}
-OUTLOOK_BADGE_COLOURS = {"met": "blue", "likely": "green", "unlikely": "red", "unknown": "gray", "no_target": "gray"}
-
 
 # The theme's primary colour (.streamlit/config.toml), 6.8:1 on white; captions' grey 6.9:1 on white.
 FOCUS_COLOUR = "#005F96"
@@ -118,11 +113,11 @@ def snapshot(at_revision: int | None = None) -> Snapshot:
 
 
 def status_badge(status: str) -> None:
-    st.badge(status_text(status, lang()), color=STATUS_BADGE_COLOURS.get(status, "gray"))
+    st.badge(status_text(status, lang()), color=status_look(status).badge)
 
 
 def outlook_badge(outlook: str | None) -> None:
-    st.badge(outlook_text(outlook, lang()), color=OUTLOOK_BADGE_COLOURS.get(outlook or "", "gray"))
+    st.badge(outlook_text(outlook, lang()), color=outlook_look(outlook).badge)
 
 
 def source_caption(sources: list[str], as_of: str) -> None:
@@ -184,7 +179,7 @@ def _display_values(frame: pd.DataFrame, code: str) -> pd.DataFrame:
         "action": lambda v: known_word(v, code),
         "note": lambda v: note_text(v, code),
         "country": lambda v: country_name(v, code),
-        "status": lambda v: status_text(v, code) if v in STATUS_BADGE_COLOURS else known_word(v, code),
+        "status": lambda v: status_text(v, code) if v in STATUS_LOOK else known_word(v, code),
         "outlook": lambda v: outlook_text(v, code),
     }
     shown = frame.copy()

@@ -57,9 +57,6 @@ def unit_suffix(unit: str, lang: str) -> str:
     return entry.get(lang, "") if entry else ""
 
 
-STATUS_ICONS = {"achieved": "★", "on_track": "▲", "at_risk": "◆", "off_track": "▼", "no_data": "○", "no_target": "－"}
-
-
 def t(key: str, lang: str, **fields) -> str:
     """The catalogue's text for ``key`` in ``lang`` with named placeholders filled in.
 
@@ -195,11 +192,6 @@ def axis_ticks(low: float, high: float, lang: str, *, count: int = 5, unit: str 
         return values, [babel_numbers.format_percent(v / 100, format="#,##0%" if whole else "#,##0.0%", locale=lang)
                         for v in values]
     return values, [format_large(v, lang) for v in values]
-
-
-def status_label(status: str, lang: str) -> str:
-    """Icon and word together, so status never depends on colour alone."""
-    return f"{STATUS_ICONS.get(status, '')} {t('status_' + status, lang)}"
 
 
 def indicator_name(registry, indicator: str, lang: str) -> str:

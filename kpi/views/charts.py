@@ -14,10 +14,6 @@ from kpi.text.i18n import axis_ticks, format_value, period_label, school_name, t
 # marker and bar stands out from the white plot at 3:1 or more (WCAG 1.4.11); the yellow, which cannot, became olive.
 PLOT_BACKGROUND = "#FFFFFF"
 PALETTE = ["#0072B2", "#A86800", "#008060", "#AD4F8A", "#2B8BC6", "#C45500", "#7E6F00", "#000000"]
-# Status colours are also used for the status word on slides: 4.5:1 or more on white, as text needs.
-STATUS_COLOURS = {"achieved": "#0072B2", "missed": "#B34E00", "on_track": "#007A5A", "at_risk": "#9A5F00",
-                  "behind": "#B34E00", "off_track": "#B34E00", "stale": "#AD4F8A", "before_baseline": "#666666",
-                  "no_data": "#666666", "no_target": "#666666", "undated": "#666666"}
 # The target is a filled square: a shape no status or outlook icon uses (★ ✕ ▲ ◆ ▼ ！ ◇ － ○ ↗ ↘ ？).
 TARGET_MARKER = {"symbol": "square", "color": PALETTE[5], "line": {"color": "#000000", "width": 1}}
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"

@@ -8,14 +8,11 @@ import math
 import pandas as pd
 
 from kpi.text.i18n import format_percent, format_value, indicator_name, period_label, source_text, t
+from kpi.text.status import outlook_look, status_look
 from metrics.evaluate import Outlook, Status
 from metrics.forecast import HORIZON
 from metrics.targets import AT_RISK_TOLERANCE
 
-# Icon and word together, so a verdict never depends on colour alone (glyphs present in Noto Sans CJK).
-STATUS_ICONS = {"achieved": "★", "missed": "✕", "on_track": "▲", "at_risk": "◆", "behind": "▼", "stale": "！",
-                "before_baseline": "◇", "undated": "◇", "no_target": "－", "no_data": "○"}
-OUTLOOK_ICONS = {"met": "★", "likely": "↗", "unlikely": "↘", "unknown": "？", "no_target": "－"}
 GOOD_STATUSES = {Status.ACHIEVED.value, Status.ON_TRACK.value}
 GOOD_OUTLOOKS = {Outlook.MET.value, Outlook.LIKELY.value}
 
@@ -31,13 +28,13 @@ def sentence_case(text: str) -> str:
 
 
 def status_text(status: str, lang: str) -> str:
-    return f"{STATUS_ICONS.get(status, '')} {t('eval.status.' + status, lang)}"
+    return f"{status_look(status).icon} {t('eval.status.' + status, lang)}"
 
 
 def outlook_text(outlook: str | None, lang: str) -> str:
     if _missing(outlook):
         return "–"
-    return f"{OUTLOOK_ICONS.get(outlook, '')} {t('eval.outlook.' + outlook, lang)}"
+    return f"{outlook_look(outlook).icon} {t('eval.outlook.' + outlook, lang)}"
 
 
 def date_text(day, lang: str) -> str:
