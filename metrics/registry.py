@@ -32,6 +32,11 @@ REFERENCE_DATES = ("may_1", "fy_end", "fiscal_year", "calendar_year")
 DEFAULT_SHOCKS = "2020-2021"  # FY2020–21 (the pandemic): drawn, but left out of trend fits unless the registry says
 
 
+def pillar_order(registry: pd.DataFrame) -> list[str]:
+    """The one order of KPIs for every page and document: by pillar (PILLARS), then as the registry lists them."""
+    return [i for pillar in PILLARS for i in registry.index[registry["pillar"] == pillar]]
+
+
 def _with_defaults(registry: pd.DataFrame) -> pd.DataFrame:
     """Columns added later get their defaults, so an older registry file still loads."""
     if "reference_date" not in registry:

@@ -5,7 +5,8 @@ import streamlit as st
 from kpi.app import ui
 from kpi.text import safe_text
 from kpi.text.i18n import column_labels, t
-from kpi.views.narrative import action_frame, date_text, scorecard_frame, strategy_sentence, target_sources_frame, update_line
+from kpi.views import kpi_view
+from kpi.views.narrative import action_frame, date_text, strategy_sentence, target_sources_frame, update_line
 from metrics.registry import PILLARS
 from metrics.targets import AT_RISK_TOLERANCE
 
@@ -44,7 +45,7 @@ if update_line(card, snap.registry, lang):
 
 st.markdown(f"**{t('sc.table_title', lang)}**", help=t("sc.rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}") + "\n\n"
             + t("sc.table_help", lang))
-shown = scorecard_frame(card, snap.values, snap.registry, lang)
+shown = kpi_view.scorecard_frame(kpi_view.build_all(snap, lang, pillars=chosen), snap.values)
 # Twenty KPIs and the 要対応 list do not fit one 1600×1000 screen: past SCORECARD_ROWS the table scrolls inside
 # itself (sortable, and the pillar filter shortens it) so that the page stays one screen.
 picked = ui.scorecard_table(shown, key="scorecard", height=ui.table_height(min(len(shown), SCORECARD_ROWS)))

@@ -78,7 +78,7 @@ def pillar_slide(part) -> None:
 def kpi_slide(item, index: int) -> None:
     st.title(item.name)
     left, right = st.columns([2, 3])
-    left.metric(item.when, item.value)
+    left.metric(item.when, item.value, item.change or None, delta_color="off", delta_arrow="off")
     with left:
         st.subheader(labelled("sc.col.now", item.status_text, lang))  # icon and word, for the back of the room
         st.subheader(labelled("sc.col.outlook", item.outlook_text, lang))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kpi.publish import pdf_chart
-from kpi.views import charts
+from kpi.views import chart_spec
 
 
 @pytest.mark.parametrize("value,rgb,alpha", [
@@ -23,8 +23,8 @@ def test_plotly_colours(value, rgb, alpha):
 
 def trend(values):
     series = pd.DataFrame({"period": list(range(2018, 2018 + len(values))), "value": values})
-    return charts.kpi_trend(series, unit="students", period_kind="fiscal", lang="en",
-                            target=pd.Series({"target": 3000.0, "target_period": 2030}), shocks=(2020,))
+    return chart_spec.kpi(series, unit="students", period_kind="fiscal", lang="en",
+                          target=pd.Series({"target": 3000.0, "target_period": 2030}), shocks=(2020,))
 
 
 def report(fig, alt: str) -> bytes:

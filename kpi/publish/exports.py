@@ -11,7 +11,7 @@ import io
 import math
 import os
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,66 +21,24 @@ from kpi.publish import pdf_chart
 from kpi.publish.deck_template import LAYOUTS, template_path
 from kpi.text import safe_text
 from kpi.text.i18n import (
-    axis_ticks,
     created_on,
     format_date,
-    format_percent,
-    format_value,
-    indicator_name,
     labelled,
-    period_label,
-    source_text,
     t,
 )
-from kpi.views import a11y, charts
+from kpi.views import charts, kpi_view
+from kpi.views.kpi_view import KpiView
 from kpi.views.narrative import (
-    kpi_sentence,
-    outlook_text,
-    reference_label,
-    status_text,
     strategy_sentence,
-    target_with_basis,
-    verdict_sentence,
 )
-from metrics.evaluate import target_in_force
-from metrics.forecast import parse_periods
 from metrics.registry import PILLARS
-from metrics.targets import glide_frame
 
 CJK_FONT_FILE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CJK_FONT_NAME = "Noto Sans CJK JP"
 SLIDE_PX = (1920, 1080)
 
 
-@dataclass
-class KpiSlide:
-    indicator: str
-    pillar: str
-    name: str
-    period: str
-    value: str
-    status: str
-    status_text: str
-    outlook: str
-    outlook_text: str
-    target: str
-    summary: str
-    source: str
-    as_of: str
-    series: pd.DataFrame
-    glide: pd.DataFrame | None
-    target_row: dict | None
-    unit: str
-    period_kind: str
-    projection: object = None
-    when: str = ""  # what date the figure describes (2023年5月1日現在)
-    why: str = ""  # the verdict sentence behind status and outlook
-    progress: str = ""  # 達成率 71.5%
-    progress_pct: str = ""  # 71.5% (for table columns headed 達成率)
-    target_short: str = ""  # 2030年度目標 3,000人 (for tables: no era in brackets to wrap inside)
-    headline: str = ""  # 2,145人（2023年5月1日現在）: one line, fitted so it never wraps mid-period
-    description: str = ""  # the chart's text alternative (filled by the accessibility work, #16)
-    shocks: tuple[int, ...] = ()  # periods left out of the trend fit (drawn hollow, as on the Indicator page)
+KpiSlide = KpiView  # a slide, a PDF page and a presentation-mode slide show one KPI's view
 
 
 @dataclass
@@ -143,66 +101,24 @@ def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang
 
 
 def deck_from_snapshot(snap, *, lang: str, pillars: list[str] | None = None) -> Deck:
-    """The deck of a kpi.store.snapshot.Snapshot: its scorecard's status and outlook, never recomputed."""
-    return assemble_deck(snap.values, snap.scorecard, snap.sources, snap.datasets["targets"], snap.history,
-                         registry=snap.registry, lang=lang, pillars=pillars, projections=snap.projections)
-
-
-def assemble_deck(values: pd.DataFrame, summary: pd.DataFrame, sources: dict[str, list[str]], targets: pd.DataFrame,
-                  history: pd.DataFrame, *, registry: pd.DataFrame, lang: str, pillars: list[str] | None = None,
-                  projections: dict | None = None) -> Deck:
-    """The deck from the snapshot's evaluation (``summary`` is its scorecard), so a slide change recomputes nothing."""
+    """The deck of a kpi.store.snapshot.Snapshot: one KpiView per KPI, in the snapshot's one order, never recomputed."""
+    history = snap.history
     revision = int(history["revision"].max()) if not history.empty else 0
     stamp = format_date(history["created_at"].max(), lang) if not history.empty else "–"
     chosen = [p for p in PILLARS if not pillars or p in pillars]
-    shown = summary[summary["pillar"].isin(chosen)]
-    deck = Deck(lang=lang, title=t("app_title", lang), subtitle=t("app_subtitle", lang), revision=revision,
-                as_of=t("sc.loaded", lang, revision=revision, date=stamp), strategy=strategy_sentence(shown, lang),
-                filters=t("sc.list_sep", lang).join(t(f"pillar_{p}", lang) for p in chosen), created=created_on(lang))
-    for row in shown.to_dict("records"):
-        series = values[values["indicator"] == row["indicator"]][["period", "value"]]
-        has_target = pd.notna(row["target_period"])
-        target = target_in_force(targets, row["indicator"], int(row["period"])) if has_target else None
-        deck.slides.append(KpiSlide(
-            indicator=row["indicator"], pillar=row["pillar"], name=indicator_name(registry, row["indicator"], lang),
-            period=reference_label(row["period"], row["reference_kind"], lang),
-            value=format_value(row["value"], row["unit"], lang), status=row["status"],
-            status_text=status_text(row["status"], lang), outlook=row["outlook"] or "",
-            outlook_text=outlook_text(row["outlook"], lang),
-            target=target_with_basis(row, lang),
-            target_short=t("sc.target_text", lang, value=format_value(row["target_value"], row["unit"], lang),
-                           period=period_label(int(row["target_period"]), row["period_kind"], lang, short=True))
-            if has_target else target_with_basis(row, lang),
-            progress=t("progress", lang, pct=format_percent(row["progress_pct"], lang=lang)) if has_target else "",
-            progress_pct=format_percent(row["progress_pct"], lang=lang) if has_target else "–",
-            when=reference_label(row["period"], row["reference_kind"], lang), why=verdict_sentence(row, lang),
-            headline=t("deck.headline", lang, value=format_value(row["value"], row["unit"], lang),
-                       period=reference_label(row["period"], row["reference_kind"], lang)),
-            summary=kpi_sentence(row, registry, lang),
-            source=("; ".join(source_text(s, lang) for s in sources.get(row["indicator"], []))
-                    or t("illustrative", lang))
-            + (t("pub.target_source", lang, source=source_text(row["target_source"], lang)) if row["target_source"]
-               else ""),
-            as_of=deck.as_of, series=series, glide=glide_frame(target) if target is not None else None,
-            target_row={"target": row["target_value"], "target_period": row["target_period"]} if has_target else None,
-            unit=row["unit"], period_kind=row["period_kind"],
-            projection=(projections or {}).get(row["indicator"]) if has_target else None,
-            shocks=parse_periods(registry.loc[row["indicator"], "shock_periods"])
-            if "shock_periods" in registry.columns and row["indicator"] in registry.index else ()))
-    for item in deck.slides:
-        item.description = chart_description(item, lang)
-    return deck
+    shown = snap.scorecard[snap.scorecard["pillar"].isin(chosen)]
+    as_of = t("sc.loaded", lang, revision=revision, date=stamp)
+    return Deck(lang=lang, title=t("app_title", lang), subtitle=t("app_subtitle", lang), revision=revision,
+                as_of=as_of, strategy=strategy_sentence(shown, lang),
+                filters=t("sc.list_sep", lang).join(t(f"pillar_{p}", lang) for p in chosen), created=created_on(lang),
+                slides=kpi_view.build_all(snap, lang, pillars=chosen, as_of=as_of))
 
 
 # --- Accessibility: alternative text and document language (WCAG 1.1.1, 3.1.1; PDF/UA where fpdf2 allows) ----------
 
-def chart_description(item: KpiSlide, lang: str, *, projection: bool = True) -> str:
-    """The chart's one-sentence text alternative, the same sentence the app reads out for it; ``projection=False``
-    for the deck's native chart, which draws actual, glide path and target only."""
-    fig = charts.kpi_trend(item.series, unit=item.unit, period_kind=item.period_kind, lang=lang,
-                           target=item.target_row, glide=item.glide, title=item.name,
-                           projection=item.projection if projection else None)
-    return a11y.figure_description(fig, lang)
+def chart_description(item: KpiSlide, lang: str) -> str:
+    """The chart's one-sentence text alternative: the view's, the same sentence the app reads out for it."""
+    return item.description
 
 
 def describe_shape(shape, description: str, *, title: str | None = None) -> None:
@@ -218,12 +134,8 @@ def language_tag(lang: str) -> str:
 
 
 def slide_figure(slide: KpiSlide, lang: str, *, most_periods: int = 8):
-    """The KPI chart laid out for large type: legend on top, few horizontal period labels, room for the axes."""
-    fig = charts.kpi_trend(slide.series, unit=slide.unit, period_kind=slide.period_kind, lang=lang,
-                           target=slide.target_row, glide=slide.glide, projection=slide.projection, title=None,
-                           shocks=slide.shocks)
-    periods = [int(p) for trace in fig.data if trace.x is not None for p in trace.x if p is not None]
-    charts._period_axis(fig, periods, slide.period_kind, lang, most=most_periods)
+    """The KPI chart (the view's spec) laid out for large type: legend on top, few horizontal period labels."""
+    fig = charts.render_kpi(replace(slide.chart, title=None), most=most_periods)
     fig.update_xaxes(title_text=None)  # the labels say 年度 already
     fig.update_yaxes(automargin=True)
     fig.update_layout(margin={"l": 90, "r": 30, "t": 60, "b": 40},
@@ -365,84 +277,98 @@ def _horizontal_labels(axis, size: float) -> None:
     body.set("wrap", "none")  # LibreOffice otherwise wraps a year into its category's narrow slot
 
 
-def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
-    """A native line chart (editable data) in the chart placeholder: actual, dashed plan, square target."""
+def _chart_data(spec, periods: list[int]):
+    """The spec's series (the band aside: a line chart has no filled range) as editable category data."""
     from pptx.chart.data import CategoryChartData
-    from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
-    from pptx.enum.dml import MSO_LINE_DASH_STYLE
-    from pptx.util import Pt
 
-    periods = sorted(set(item.series["period"].astype(int))
-                     | (set(item.glide["period"].astype(int)) if item.glide is not None else set()))
-    if not periods:
-        return
-    data = CategoryChartData(number_format='0.0"%"' if item.unit == "percent" else "#,##0")
+    data = CategoryChartData(number_format='0.0"%"' if spec.unit == "percent" else "#,##0")
     # Year numbers under an axis title (年度 / fiscal year) stay on one line; on a long series only every step-th
     # is written (LibreOffice ignores PowerPoint's own label skipping).
     step = math.ceil(len(periods) / 10)
     data.categories = [str(p) if (len(periods) - 1 - i) % step == 0 else "" for i, p in enumerate(periods)]
-    actual = dict(zip(item.series["period"].astype(int), item.series["value"]))
-    data.add_series(t("actual", lang), [actual.get(p) for p in periods])
-    styles = [("actual", charts.PALETTE[0])]
-    if item.glide is not None:
-        glide = dict(zip(item.glide["period"].astype(int), item.glide["expected"]))
-        data.add_series(t("glide_path", lang), [glide.get(p) for p in periods])
-        styles.append(("glide", charts.PALETTE[1]))
-    if item.target_row is not None:
-        tp = int(item.target_row["target_period"])
-        data.add_series(t("target", lang), [item.target_row["target"] if p == tp else None for p in periods])
-        styles.append(("target", charts.PALETTE[5]))
+    drawn = [s for s in spec.series if s.kind != "band"]
+    for series in drawn:
+        values = dict(zip(series.periods, series.values))
+        data.add_series(series.name, [values.get(p) for p in periods])
+    return data, drawn
+
+
+def _style_series(chart, drawn) -> None:
+    """Each series as the spec draws it: line colour, width and dash; circle, square or hollow markers."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_MARKER_STYLE
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
+    from pptx.util import Pt
+
+    dashes = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT}
+    markers = {"circle": XL_MARKER_STYLE.CIRCLE, "hollow": XL_MARKER_STYLE.CIRCLE, "square": XL_MARKER_STYLE.SQUARE}
+    for series, spec in zip(chart.plots[0].series, drawn):
+        rgb = RGBColor.from_string(spec.colour.lstrip("#"))
+        series.smooth = False
+        if spec.width:
+            series.format.line.color.rgb = rgb
+            series.format.line.width = Pt(spec.width * 0.75)
+            if spec.dash:
+                series.format.line.dash_style = dashes[spec.dash]
+        else:
+            series.format.line.fill.background()
+        if not spec.marker:
+            series.marker.style = XL_MARKER_STYLE.NONE
+            continue
+        series.marker.style = markers[spec.marker]
+        series.marker.size = max(2, min(72, round(spec.marker_size * (1.0 if spec.kind == "target" else 1.1))))
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = RGBColor(255, 255, 255) if spec.marker == "hollow" else rgb
+        if spec.kind == "target" or spec.marker == "hollow":
+            series.marker.format.line.color.rgb = RGBColor(0, 0, 0) if spec.kind == "target" else rgb
+
+
+def _insert_chart(slide, layout, data):
+    from pptx.enum.chart import XL_CHART_TYPE
+
     holder = _placeholder(slide, layout, "Chart", (8, 7))
     if holder is not None and hasattr(holder, "insert_chart"):
-        chart = holder.insert_chart(XL_CHART_TYPE.LINE_MARKERS, data).chart
-    else:
-        box = (holder.left, holder.top, holder.width, holder.height) if holder is not None else (
-            457200, 1690000, 11277600, 3429000)
-        if holder is not None:
-            holder._element.getparent().remove(holder._element)
-        chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
+        return holder.insert_chart(XL_CHART_TYPE.LINE_MARKERS, data).chart
+    box = (holder.left, holder.top, holder.width, holder.height) if holder is not None else (
+        457200, 1690000, 11277600, 3429000)
+    if holder is not None:
+        holder._element.getparent().remove(holder._element)
+    return slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
+
+
+def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
+    """The view's chart spec as a native line chart (editable data) in the chart placeholder."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    spec = item.chart
+    periods = spec.periods
+    if not periods:
+        return
+    data, drawn = _chart_data(spec, periods)
+    chart = _insert_chart(slide, layout, data)
     frame = next(shape for shape in slide.shapes if shape.has_chart)
-    describe_shape(frame, chart_description(item, lang, projection=False), title=item.name)
+    describe_shape(frame, chart_description(item, lang), title=item.name)
     chart.has_title = False
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.TOP
     chart.legend.include_in_layout = False
     chart.legend.font.size = Pt(14)
-    for series, (kind, colour) in zip(chart.plots[0].series, styles):
-        rgb = RGBColor.from_string(colour.lstrip("#"))
-        series.smooth = False
-        series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = rgb
-        if kind == "target":
-            series.format.line.fill.background()
-            series.marker.style = XL_MARKER_STYLE.SQUARE
-            series.marker.size = 14
-            series.marker.format.line.color.rgb = RGBColor(0, 0, 0)
-            continue
-        series.format.line.color.rgb = rgb
-        series.format.line.width = Pt(3 if kind == "actual" else 2.25)
-        if kind == "glide":
-            series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-            series.marker.style = XL_MARKER_STYLE.NONE
-        else:
-            series.marker.style = XL_MARKER_STYLE.CIRCLE
-            series.marker.size = 8
+    _style_series(chart, drawn)
     category = chart.category_axis
     # A label may not be wider than its category's slot (LibreOffice wraps it there): smaller type on long series.
     _horizontal_labels(category, 14 if len(periods) <= 17 else 11 if len(periods) <= 24 else 9)
     category.has_title = True
-    _write(category.axis_title.text_frame,
-           [(t("fiscal_year" if item.period_kind == "fiscal" else "year", lang), 12, False, "#333333")])
-    values = [v for v in list(actual.values()) + ([item.target_row["target"]] if item.target_row else [])
-              + (list(item.glide["expected"]) if item.glide is not None else []) if pd.notna(v)]
-    ticks, _ = axis_ticks(min(values), max(values), lang, unit=item.unit)
+    _write(category.axis_title.text_frame, [(spec.x_title, 12, False, "#333333")])
     axis = chart.value_axis
-    axis.minimum_scale, axis.maximum_scale = min(0, ticks[0]), ticks[-1]
-    axis.major_unit = ticks[1] - ticks[0] if len(ticks) > 1 else None
+    ticks = spec.y_ticks
+    if ticks:
+        axis.minimum_scale, axis.maximum_scale = min(0, ticks[0]), ticks[-1]
+        axis.major_unit = ticks[1] - ticks[0] if len(ticks) > 1 else None
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
-    axis.tick_labels.number_format = '0"%"' if item.unit == "percent" else "#,##0"
+    axis.tick_labels.number_format = '0"%"' if spec.unit == "percent" else "#,##0"
     axis.tick_labels.number_format_is_linked = False
     _horizontal_labels(axis, 14)
 
@@ -668,8 +594,7 @@ def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
     for text, size, bold, grey, gap in blocks:
         _para(pdf, text, size, bold=bold, grey=grey, gap=gap)
     chart_h = max(40.0, chart_h)
-    fig = safe_text.figure(slide_figure(item, lang))  # names from the data stay text in the drawn chart
-    pdf_chart.draw(pdf, fig, x=MARGIN, y=pdf.get_y(), width=CONTENT_W, height=chart_h,
+    pdf_chart.draw(pdf, item.chart, x=MARGIN, y=pdf.get_y(), width=CONTENT_W, height=chart_h,
                    alt_text=item.description or None, title=item.name)
     pdf.set_y(pdf.get_y() + chart_h + 3)
     for text, size, bold, grey, gap in after:

@@ -1,4 +1,4 @@
-"""A plotly line chart (the KPI trend) drawn as vector graphics on an fpdf2 page: text stays text, no browser.
+"""The KPI chart's spec (kpi.views.chart_spec) drawn as vector graphics on an fpdf2 page: text stays text, no browser.
 
 Only what the KPI charts use is drawn: lines (solid, dash, dot), markers (circles, hollow circles, squares), a band
 filled "toself", the axes' tick values and labels the figure already carries, and a legend on top. Drawing a chart
@@ -55,63 +55,60 @@ class Frame:
                 self.top + self.height - (float(y) - y0) / ((y1 - y0) or 1) * self.height)
 
 
-def _points(trace) -> list[tuple[float, float] | None]:
-    """The trace's points; None where a value is missing (a gap in the line)."""
-    xs, ys = list(trace.x if trace.x is not None else []), list(trace.y if trace.y is not None else [])
-    return [(float(x), float(y)) if _finite(x) and _finite(y) else None for x, y in zip(xs, ys)]
+def _points(series) -> list[tuple[float, float] | None]:
+    """The series' points; None where a value is missing (a gap in the line)."""
+    return [(float(x), float(y)) if _finite(x) and _finite(y) else None for x, y in zip(series.periods, series.values)]
 
 
-def _ranges(fig, traces) -> tuple[tuple[float, float], tuple[float, float]]:
-    xs = [p[0] for trace in traces for p in _points(trace) if p]
-    ys = [p[1] for trace in traces for p in _points(trace) if p]
-    xs += [float(v) for v in (fig.layout.xaxis.tickvals or ())]
+def _ranges(spec) -> tuple[tuple[float, float], tuple[float, float]]:
+    xs = [float(p) for p in spec.x_ticks]
     low, high = (min(xs), max(xs)) if xs else (0.0, 1.0)
     pad = max(0.5, (high - low) * 0.04)
-    if fig.layout.yaxis.range:
-        y_range = (float(fig.layout.yaxis.range[0]), float(fig.layout.yaxis.range[1]))
-    else:
-        y_range = (min([0.0, *ys]), max([1.0, *ys]))
-    return (low - pad, high + pad), y_range
+    return (low - pad, high + pad), spec.y_range
 
 
-def _marker(pdf, trace, x: float, y: float) -> None:
-    marker = trace.marker
-    size = (marker.size if isinstance(marker.size, (int, float)) else 6) * PX_MM
-    line_colour = colour(marker.line.color)[0] if marker.line and marker.line.color else None
-    fill = colour(marker.color or (trace.line.color if trace.line else None))[0]
+def _marker(pdf, series, x: float, y: float) -> None:
+    size = (series.marker_size or 6) * PX_MM
+    fill = colour("white" if series.marker == "hollow" else series.colour)[0]
+    ring = {"target": (0, 0, 0), "hollow": colour(series.colour)[0]}.get(
+        series.kind if series.kind == "target" else series.marker)
     pdf.set_fill_color(*fill)
-    if line_colour:
-        pdf.set_draw_color(*line_colour)
-        pdf.set_line_width(max(0.15, (marker.line.width or 1) * PX_MM))
-    style = "DF" if line_colour else "F"
-    if marker.symbol in ("square", "square-open"):
+    if ring:
+        pdf.set_draw_color(*ring)
+        pdf.set_line_width(max(0.15, (2 if series.marker == "hollow" else 1) * PX_MM))
+    style = "DF" if ring else "F"
+    if series.marker == "square":
         pdf.rect(x - size / 2, y - size / 2, size, size, style=style)
     else:
         pdf.circle(x, y, size / 2, style=style)
 
 
-def _stroke(pdf, trace) -> bool:
-    """Set the pen for the trace's line; False when it draws none."""
-    line = trace.line
-    if line is None or line.width == 0:
+def _stroke(pdf, series) -> bool:
+    """Set the pen for the series' line; False when it draws none."""
+    if not series.width:
         return False
-    pdf.set_draw_color(*colour(line.color)[0])
-    pdf.set_line_width((line.width or 2) * PX_MM)
-    dash, gap = DASHES.get(line.dash or "", (0, 0))
+    pdf.set_draw_color(*colour(series.colour)[0])
+    pdf.set_line_width(series.width * PX_MM)
+    dash, gap = DASHES.get(series.dash or "", (0, 0))
     pdf.set_dash_pattern(dash=dash, gap=gap)
     return True
 
 
-def _draw_trace(pdf, trace, frame: Frame) -> None:
-    points = _points(trace)
-    mode = trace.mode or "lines"
-    if trace.fill == "toself":
-        rgb, alpha = colour(trace.fillcolor)
-        pdf.set_fill_color(*rgb)
-        with pdf.local_context(fill_opacity=alpha):
-            pdf.polygon([frame.at(*p) for p in points if p], style="F")
+def _band(pdf, series, frame: Frame) -> None:
+    upper = [p for p in _points(series) if p]
+    lower = [(float(x), float(y)) for x, y in zip(series.periods, series.lower) if _finite(x) and _finite(y)]
+    rgb, alpha = colour(series.colour)
+    pdf.set_fill_color(*rgb)
+    with pdf.local_context(fill_opacity=alpha):
+        pdf.polygon([frame.at(*p) for p in [*upper, *lower[::-1]]], style="F")
+
+
+def _draw_series(pdf, series, frame: Frame) -> None:
+    if series.kind == "band":
+        _band(pdf, series, frame)
         return
-    if "lines" in mode and _stroke(pdf, trace):
+    points = _points(series)
+    if _stroke(pdf, series):
         run: list[tuple[float, float]] = []
         for point in [*points, None]:
             if point is None:
@@ -121,74 +118,77 @@ def _draw_trace(pdf, trace, frame: Frame) -> None:
             else:
                 run.append(frame.at(*point))
         pdf.set_dash_pattern()
-    if "markers" in mode:
+    if series.marker:
         for point in points:
             if point:
-                _marker(pdf, trace, *frame.at(*point))
+                _marker(pdf, series, *frame.at(*point))
 
 
-def _legend(pdf, traces, x: float, y: float, width: float, size: float) -> float:
-    """The traces' names in a row (wrapping), each after a sample of its line or marker; returns its height."""
+def _legend(pdf, drawn, x: float, y: float, width: float, size: float) -> float:
+    """The series' names in a row (wrapping), each after a sample of its line or marker; returns its height."""
     line_h = size * PT_MM * 1.6
     sample = 7.0
     cursor, row = x, 0
-    for trace in traces:
-        if not trace.name or trace.showlegend is False:
+    for series in drawn:
+        if not series.name:
             continue
-        entry = sample + 1.5 + pdf.get_string_width(str(trace.name)) + 5
+        entry = sample + 1.5 + pdf.get_string_width(series.name) + 5
         if cursor + entry > x + width and cursor > x:
             cursor, row = x, row + 1
         middle = y + row * line_h + line_h / 2
-        if trace.fill == "toself":
-            rgb, alpha = colour(trace.fillcolor)
+        if series.kind == "band":
+            rgb, alpha = colour(series.colour)
             pdf.set_fill_color(*rgb)
             with pdf.local_context(fill_opacity=alpha):
                 pdf.rect(cursor, middle - 1.2, sample, 2.4, style="F")
         else:
-            if "lines" in (trace.mode or "lines") and _stroke(pdf, trace):
+            if _stroke(pdf, series):
                 pdf.line(cursor, middle, cursor + sample, middle)
                 pdf.set_dash_pattern()
-            if "markers" in (trace.mode or ""):
-                _marker(pdf, trace, cursor + sample / 2, middle)
+            if series.marker:
+                _marker(pdf, series, cursor + sample / 2, middle)
         pdf.set_text_color(*LABEL)
-        pdf.text(cursor + sample + 1.5, middle + size * PT_MM * 0.35, str(trace.name))
+        pdf.text(cursor + sample + 1.5, middle + size * PT_MM * 0.35, series.name)
         cursor += entry
     return (row + 1) * line_h
 
 
-def draw(pdf, fig, *, x: float, y: float, width: float, height: float, font_size: float = 8.5,
-         alt_text: str | None = None, title: str | None = None) -> None:
-    """Draw ``fig`` in the box (mm) at (x, y), as one tagged figure carrying ``alt_text`` for screen readers."""
-    traces = [trace for trace in fig.data if trace.type == "scatter"]
+def _axes(pdf, spec, frame: Frame, *, text_h: float, most: int) -> None:
+    """Grid lines with the value labels, the period axis with its labels (thinned to ``most``)."""
+    x_range, y_range = frame.x_range, frame.y_range
+    pdf.set_text_color(*LABEL)
+    pdf.set_line_width(0.2)
+    for tick, label in zip(spec.y_ticks, spec.y_labels):
+        if not y_range[0] <= tick <= y_range[1]:
+            continue
+        left, level = frame.at(x_range[0], tick)
+        pdf.set_draw_color(*GRID)
+        pdf.line(left, level, frame.left + frame.width, level)
+        pdf.text(left - 1.5 - pdf.get_string_width(label), level + text_h * 0.35, label)
+    pdf.set_draw_color(*AXIS)
+    bottom = frame.top + frame.height
+    pdf.line(frame.left, bottom, frame.left + frame.width, bottom)
+    for tick, label in zip(*spec.x_labels(most=most)):
+        centre = frame.at(tick, y_range[0])[0]
+        pdf.line(centre, bottom, centre, bottom + 1)
+        pdf.text(centre - pdf.get_string_width(label) / 2, bottom + 1.5 + text_h, label)
+
+
+def draw(pdf, spec, *, x: float, y: float, width: float, height: float, font_size: float = 8.5,
+         alt_text: str | None = None, title: str | None = None, most: int = 8) -> None:
+    """Draw the chart ``spec`` (kpi.views.chart_spec) in the box (mm) at (x, y), as one tagged figure carrying
+    ``alt_text`` for screen readers."""
     with pdf._marked_sequence(title=title, alt_text=alt_text):  # fpdf2's /Figure structure element, as image() uses
         pdf.set_font_size(font_size)
-        legend_h = _legend(pdf, traces, x, y, width, font_size) + 2
-        y_ticks = [float(v) for v in (fig.layout.yaxis.tickvals or ())]
-        y_labels = [str(v) for v in (fig.layout.yaxis.ticktext or y_ticks)]
-        label_w = max([pdf.get_string_width(label) for label in y_labels] or [0]) + 2
+        legend_h = _legend(pdf, spec.series, x, y, width, font_size) + 2
+        label_w = max([pdf.get_string_width(label) for label in spec.y_labels] or [0]) + 2
         text_h = font_size * PT_MM
-        x_range, y_range = _ranges(fig, traces)
+        x_range, y_range = _ranges(spec)
         frame = Frame(left=x + label_w, top=y + legend_h, width=width - label_w,
                       height=height - legend_h - text_h - 3, x_range=x_range, y_range=y_range)
-        pdf.set_text_color(*LABEL)
-        pdf.set_line_width(0.2)
-        for tick, label in zip(y_ticks, y_labels):
-            if not y_range[0] <= tick <= y_range[1]:
-                continue
-            left, level = frame.at(x_range[0], tick)
-            pdf.set_draw_color(*GRID)
-            pdf.line(left, level, frame.left + frame.width, level)
-            pdf.text(left - 1.5 - pdf.get_string_width(label), level + text_h * 0.35, label)
-        pdf.set_draw_color(*AXIS)
-        bottom = frame.top + frame.height
-        pdf.line(frame.left, bottom, frame.left + frame.width, bottom)
-        x_ticks = [float(v) for v in (fig.layout.xaxis.tickvals or ())]
-        for tick, label in zip(x_ticks, [str(v) for v in (fig.layout.xaxis.ticktext or x_ticks)]):
-            centre = frame.at(tick, y_range[0])[0]
-            pdf.line(centre, bottom, centre, bottom + 1)
-            pdf.text(centre - pdf.get_string_width(label) / 2, bottom + 1.5 + text_h, label)
-        for trace in traces:
-            _draw_trace(pdf, trace, frame)
+        _axes(pdf, spec, frame, text_h=text_h, most=most)
+        for series in spec.series:
+            _draw_series(pdf, series, frame)
         pdf.set_draw_color(0, 0, 0)
         pdf.set_fill_color(255, 255, 255)
         pdf.set_text_color(0, 0, 0)

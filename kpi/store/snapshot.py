@@ -16,7 +16,7 @@ from kpi.text.i18n import format_date, t
 from metrics.compute import compute_values
 from metrics.evaluate import evaluate, scorecard
 from metrics.forecast import Projection
-from metrics.registry import load_registry, parse_filter
+from metrics.registry import load_registry, parse_filter, pillar_order
 
 CATEGORY_COLUMNS = ("direction", "country", "school", "status")
 CUBE_KEYS = ["fiscal_year", "direction", "country", "school", "status", "source"]
@@ -107,8 +107,10 @@ def build(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, revision:
     registry = load_registry()
     values = compute_values(datasets, registry)
     evaluation, projections = evaluate(values, datasets.get("targets"), registry, as_of=day)
+    card = scorecard(evaluation)  # in the one order (pillar, then registry) every output lists the KPIs in
+    card = card.set_index("indicator").reindex([i for i in pillar_order(registry) if i in set(card["indicator"])])
     return Snapshot(revision=revision, judged_on=day, datasets=datasets, evaluation=evaluation,
-                    scorecard=scorecard(evaluation), projections=projections, registry=registry,
+                    scorecard=card.reset_index(), projections=projections, registry=registry,
                     history=history[history["revision"] <= revision] if not history.empty else history,
                     sources=indicator_sources(datasets, registry), mobility_cube=mobility_cube(mobility))
 

@@ -9,11 +9,11 @@ import plotly.graph_objects as go
 
 from kpi.ingest.countries import country_name
 from kpi.text.i18n import axis_ticks, format_value, period_label, school_name, t
+from kpi.views import chart_spec
 
-# Okabe & Ito (2008) hues, safe for the common colour-vision deficiencies, darkened where needed so that every line,
-# marker and bar stands out from the white plot at 3:1 or more (WCAG 1.4.11); the yellow, which cannot, became olive.
+# The palette (Okabe–Ito, 3:1 on white) lives with the KPI chart's spec (kpi.views.chart_spec).
 PLOT_BACKGROUND = "#FFFFFF"
-PALETTE = ["#0072B2", "#A86800", "#008060", "#AD4F8A", "#2B8BC6", "#C45500", "#7E6F00", "#000000"]
+PALETTE = chart_spec.PALETTE
 # The target is a filled square: a shape no status or outlook icon uses (★ ✕ ▲ ◆ ▼ ！ ◇ － ○ ↗ ↘ ？).
 TARGET_MARKER = {"symbol": "square", "color": PALETTE[5], "line": {"color": "#000000", "width": 1}}
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
@@ -68,56 +68,54 @@ def kpi_trend(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, t
 
     Values in ``shocks`` (left out of the trend fit) are drawn as hollow grey markers, named in the legend.
     """
-    fig = go.Figure()
-    labels = [period_label(p, period_kind, lang) for p in series["period"]]
-    values = [format_value(v, unit, lang) for v in series["value"]]
-    fig.add_trace(go.Scatter(x=series["period"], y=series["value"], name=t("actual", lang), mode="lines+markers",
-                             line={"color": PALETTE[0], "width": 2 if small else 3}, marker={"size": 4 if small else 7},
-                             customdata=list(zip(labels, values)), hovertemplate="%{customdata[0]}: %{customdata[1]}"
-                             "<extra></extra>"))
-    periods = list(series["period"])
-    shocked = series[series["period"].isin(shocks)]
-    if not shocked.empty and not small:
-        fig.add_trace(go.Scatter(x=shocked["period"], y=shocked["value"], mode="markers", name=t("sc.shock", lang),
-                                 marker={"size": 11, "color": "white", "line": {"color": "#777777", "width": 2}},
-                                 hoverinfo="skip"))
-    if glide is not None and not glide.empty:
-        fig.add_trace(go.Scatter(x=glide["period"], y=glide["expected"], name=t("glide_path", lang), mode="lines",
-                                 line={"color": PALETTE[1], "dash": "dash", "width": 1.5 if small else 2},
-                                 hoverinfo="skip"))
-        periods += list(glide["period"])
-    if projection is not None and not small:
-        band = projection.frame
-        if band["lower"].notna().any():
-            fig.add_trace(go.Scatter(x=list(band["period"]) + list(band["period"])[::-1],
-                                     y=list(band["upper"]) + list(band["lower"])[::-1], fill="toself", mode="lines",
-                                     fillcolor="rgba(86,180,233,0.25)", line={"width": 0}, hoverinfo="skip",
-                                     name=t("interval", lang)))
-        fig.add_trace(go.Scatter(x=band["period"], y=band["mean"], mode="lines", name=t("projection", lang),
-                                 line={"color": PALETTE[4], "dash": "dot", "width": 2},
-                                 customdata=[format_value(v, unit, lang) for v in band["mean"]],
-                                 hovertemplate="%{customdata}<extra></extra>"))
-        periods += list(band["period"])
-    for peer, part in (peers.groupby("institution") if peers is not None and not peers.empty else []):
-        fig.add_trace(go.Scatter(x=part["period"], y=part["value"], mode="lines+markers", name=str(peer),
-                                 line={"color": "#777777", "width": 1.5}, marker={"symbol": "square", "size": 5}))
-        periods += list(part["period"])
-    if target is not None and not pd.isna(target.get("target")):
-        tp = int(target["target_period"])
-        fig.add_trace(go.Scatter(x=[tp], y=[target["target"]], name=t("target", lang), mode="markers",
-                                 marker={**TARGET_MARKER, "size": 8 if small else 14},
-                                 hovertemplate=t("target_line", lang, value=format_value(target["target"], unit, lang),
-                                                 period=period_label(tp, period_kind, lang)) + "<extra></extra>"))
-        periods.append(tp)
+    spec = chart_spec.kpi(series, unit=unit, period_kind=period_kind, lang=lang, target=target, glide=glide,
+                          projection=None if small else projection, peers=peers, shocks=() if small else shocks,
+                          title=title)
+    return render_kpi(spec, small=small)
+
+
+def _trace(item: chart_spec.Series, *, small: bool, lang: str) -> go.Scatter:
+    """One series of the spec as a plotly trace."""
+    if item.kind == "band":
+        return go.Scatter(x=list(item.periods) + list(item.periods)[::-1], y=list(item.values) + list(item.lower)[::-1],
+                          fill="toself", mode="lines", fillcolor=item.colour, line={"width": 0}, hoverinfo="skip",
+                          name=item.name)
+    mode = "+".join(part for part, on in (("lines", item.width > 0), ("markers", bool(item.marker))) if on)
+    trace = {"x": list(item.periods), "y": list(item.values), "name": item.name, "mode": mode}
+    if item.width:
+        trace["line"] = {"color": item.colour, "width": item.width * (0.7 if small else 1), "dash": item.dash or None}
+    if item.marker == "hollow":
+        trace["marker"] = {"size": item.marker_size, "color": "white", "line": {"color": item.colour, "width": 2}}
+    elif item.marker == "square" and item.kind == "target":
+        trace["marker"] = {**TARGET_MARKER, "color": item.colour, "size": 8 if small else item.marker_size}
+    elif item.marker:
+        trace["marker"] = {"symbol": item.marker, "size": 4 if small else item.marker_size, "color": item.colour}
+    if item.kind == "target":
+        trace["hovertemplate"] = t("target_line", lang, value=item.labels[0], period=item.period_labels[0]) + "<extra></extra>"
+    elif item.period_labels:
+        trace["customdata"] = list(zip(item.period_labels, item.labels))
+        trace["hovertemplate"] = "%{customdata[0]}: %{customdata[1]}<extra></extra>"
+    elif item.labels:
+        trace["customdata"] = list(item.labels)
+        trace["hovertemplate"] = "%{customdata}<extra></extra>"
+    elif item.kind in ("shock", "glide"):
+        trace["hoverinfo"] = "skip"
+    return go.Scatter(**trace)
+
+
+def render_kpi(spec: chart_spec.ChartSpec, *, small: bool = False, most: int = 6) -> go.Figure:
+    """The spec drawn by plotly: the app's chart, presentation mode's and the PNG export's."""
+    fig = go.Figure([_trace(item, small=small, lang=spec.lang) for item in spec.series])
     if small:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return _layout(fig, height=90, legend=False)
-    _period_axis(fig, periods, period_kind, lang, most=6)  # a trend reads with fewer labels; they fit a phone
-    value_axis(fig, lang, unit=unit)
+    shown, labels = spec.x_labels(most=most)  # a trend reads with few labels; they fit a phone
+    fig.update_xaxes(tickvals=shown, ticktext=labels, tickangle=0, title_text=spec.x_title)
+    if spec.y_ticks:
+        fig.update_yaxes(tickvals=list(spec.y_ticks), ticktext=list(spec.y_labels), range=list(spec.y_range))
     fig.update_yaxes(title_text=None)
-    fig.update_xaxes(title_text=t("fiscal_year" if period_kind == "fiscal" else "year", lang))
-    return _layout(fig, height=360, title=title)
+    return _layout(fig, height=360, title=spec.title)
 
 
 def bars_by_year(frame: pd.DataFrame, *, value: str, colour: str | None, period_kind: str, lang: str,

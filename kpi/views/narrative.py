@@ -178,6 +178,22 @@ def verdict_sentence(row, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def change_amount(row, lang: str) -> str:
+    """The change on the previous period in its unit: points for a percentage (+1.7ポイント), % for a count (+3.4%)."""
+    if _missing(row.get("previous_value")) or _missing(row.get("change")):
+        return ""
+    if row["unit"] == "percent":
+        return format_value(row["change"], "percent", lang, signed=True)
+    return format_percent(row["change_pct"], signed=True, lang=lang) if not _missing(row.get("change_pct")) else ""
+
+
+def change_text(row, lang: str) -> str:
+    """「前年度比+3.4%」 for a fiscal-year KPI, 「前年比+1.7ポイント」 for a calendar-year one ("" without a previous)."""
+    amount = change_amount(row, lang)
+    kind = "calendar" if row["period_kind"] == "calendar" else "fiscal"
+    return t(f"view.change.{kind}", lang, change=amount) if amount else ""
+
+
 def kpi_sentence(row, registry: pd.DataFrame, lang: str) -> str:
     """e.g. 外国人留学生数：2,145人（2023年5月1日現在、前年度比+3.4%）、2030年度（令和12年度）目標 3,000人の71.5%。…"""
     name = indicator_name(registry, row["indicator"], lang)
@@ -185,11 +201,8 @@ def kpi_sentence(row, registry: pd.DataFrame, lang: str) -> str:
         return t("sc.sentence_no_data", lang, name=name)
     unit = row["unit"]
     when = reference_label(row["period"], row["reference_kind"], lang)
-    change = ""
-    if not _missing(row.get("previous_value")):
-        change = (format_value(row["change"], unit, lang, signed=True) if unit == "percent"
-                  else format_percent(row["change_pct"], signed=True))
-    head = t("sc.sentence_head" if change else "sc.sentence_head_plain", lang, name=name,
+    change = change_text(row, lang)
+    head = t("view.sentence_head" if change else "sc.sentence_head_plain", lang, name=name,
              value=format_value(row["value"], unit, lang), when=when, change=change)
     if _missing(row["target_period"]) and not is_undated(row):
         return head + t("sc.stop", lang) + t("sc.space", lang) + verdict_sentence(row, lang)
@@ -213,31 +226,6 @@ def strategy_sentence(card: pd.DataFrame, lang: str) -> str:
     return t("sc.headline", lang, n=len(card),
              now=listed("status", [s.value for s in Status], lambda s: status_text(s, lang)),
              outlook=listed("outlook", [o.value for o in Outlook], lambda o: outlook_text(o, lang)))
-
-
-def scorecard_frame(card: pd.DataFrame, values: pd.DataFrame, registry: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The scorecard as the Overview shows it: words in ``lang``, numbers kept numeric so columns sort."""
-    trends = {i: [float(v) for v in part.sort_values("period")["value"].tail(10)]
-              for i, part in values.groupby("indicator")}
-    rows = []
-    for row in card.to_dict("records"):
-        rows.append({
-            "id": row["indicator"],
-            "name": indicator_name(registry, row["indicator"], lang),
-            "latest": format_value(row["value"], row["unit"], lang),
-            "when": reference_label(row["period"], row["reference_kind"], lang),
-            "change": "–" if _missing(row["change_pct"]) else format_percent(row["change_pct"], signed=True),
-            "target": target_with_basis(row, lang, short=True) if not _missing(row["target_period"]) or not row["closed_result"]
-            else t("sc.target_closed", lang, result=t(f"eval.status.{row['closed_result']}", lang),
-                   period=period_label(int(row["closed_target_period"]), row["period_kind"], lang, short=True),
-                   value=format_value(row["closed_target_value"], row["unit"], lang)),
-            "progress": None if _missing(row["progress_pct"]) else round(float(row["progress_pct"]), 1),
-            "now": status_text(row["status"], lang),
-            "outlook": outlook_text(row["outlook"], lang),
-            "trend": trends.get(row["indicator"], []),
-        })
-    return pd.DataFrame(rows, columns=["id", "name", "latest", "when", "change", "target", "progress", "now",
-                                       "outlook", "trend"])
 
 
 def action_frame(card: pd.DataFrame, registry: pd.DataFrame, lang: str) -> pd.DataFrame:
