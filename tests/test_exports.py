@@ -13,6 +13,7 @@ from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
 from kpi.publish import exports
+from kpi.text.linebreak import unglue
 from kpi.publish.deck_template import DEFAULT_TEMPLATE, LAYOUTS, Style, make_template
 from kpi.publish.exporting import to_xlsx
 from metrics.registry import PILLARS
@@ -27,7 +28,7 @@ def outline(path: Path) -> list[str]:
     for slide in Presentation(str(path)).slides:
         title = slide.shapes.title
         assert title is not None and title.is_placeholder and title.placeholder_format.type in TITLE_KINDS
-        titles.append(title.text_frame.text)
+        titles.append(unglue(title.text_frame.text))
     return titles
 
 
@@ -56,7 +57,7 @@ def test_deck_titles_are_in_title_placeholders_and_charts_are_native(decks, tmp_
         assert len(charts) == 1 and charts[0].is_placeholder, item.indicator  # in the layout's chart placeholder
         chart = charts[0].chart
         assert chart.plots[0].categories and len(list(chart.plots[0].series)) >= 1  # editable data, not a picture
-        texts = " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+        texts = unglue(" ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame))
         assert item.status_text in texts and item.headline in texts
         assert not [s for s in slide.shapes if not s.is_placeholder], "no free text boxes"
         assert slide.notes_slide.notes_text_frame.text.startswith(item.summary)

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpi.publish import exports
+from kpi.text.linebreak import unglue
 from kpi.text.i18n import period_label
 from kpi.views import kpi_view
 from kpi.views.kpi_view import what_if_start
@@ -122,7 +123,7 @@ def _pptx_text(deck) -> str:
                 texts.append(shape.text_frame.text)
             if shape.has_table:
                 texts += [cell.text for row in shape.table.rows for cell in row.cells]
-    return "\n".join(texts)
+    return unglue("\n".join(texts))
 
 
 def _pdf_text(deck, tmp: Path) -> str:

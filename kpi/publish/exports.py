@@ -19,7 +19,7 @@ from pptx.oxml.ns import qn
 
 from kpi.publish import pdf_chart
 from kpi.publish.deck_template import LAYOUTS, template_path
-from kpi.text import safe_text
+from kpi.text import linebreak, safe_text
 from kpi.text.i18n import (
     created_on,
     format_date,
@@ -223,7 +223,7 @@ def _write(frame, paragraphs: list[tuple[str, float, bool, str | None]]) -> None
     for index, (text, size, bold, colour) in enumerate(paragraphs):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         run = paragraph.add_run()
-        run.text = text
+        run.text = linebreak.glue(text)  # WORD JOINERs keep numbers, words and 「以内」 whole on the slide
         run.font.size = Pt(size)
         run.font.bold = bold
         if colour:
@@ -502,10 +502,17 @@ def _font(pdf, size: float, *, bold: bool = False) -> None:
     pdf.set_font("cjk", "", size)
 
 
+def broken(pdf, text: str, width: float) -> str:
+    """``text`` with line breaks where Japanese allows them (kpi.text.linebreak), each line fitting ``width`` mm in
+    the current font: fpdf2 alone would break inside a number or a word (「達成率29／.2%」)."""
+    room = width - 2 * pdf.c_margin - 0.05
+    return "\n".join(linebreak.wrap(text, lambda line: pdf.get_string_width(line) <= room))
+
+
 def _height(pdf, text: str, size: float, *, bold: bool = False, width: float = CONTENT_W, leading: float = 1.45):
     """Height in mm that ``text`` takes at ``size`` pt over ``width`` mm (fpdf2 wraps it without drawing)."""
     _font(pdf, size, bold=bold)
-    lines = pdf.multi_cell(width, size * 0.3528 * leading, text, dry_run=True, output="LINES")
+    lines = pdf.multi_cell(width, size * 0.3528 * leading, broken(pdf, text, width), dry_run=True, output="LINES")
     return len(lines) * size * 0.3528 * leading
 
 
@@ -516,7 +523,7 @@ def _para(pdf, text: str, size: float, *, bold: bool = False, grey: int = 0, lea
         pdf.set_text_color(20, 40, 90)  # headings in a dark blue
     else:
         pdf.set_text_color(grey, grey, grey)
-    pdf.multi_cell(CONTENT_W, size * 0.3528 * leading, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(CONTENT_W, size * 0.3528 * leading, broken(pdf, text, CONTENT_W), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     _font(pdf, size)
     pdf.ln(gap)
@@ -528,7 +535,8 @@ def _table_height(pdf, rows: list[list[str]], widths, size: float, *, padding: f
     total = 0.0
     _font(pdf, size)
     for row in rows:
-        lines = max(len(pdf.multi_cell(w - 2 * padding, line, text, dry_run=True, output="LINES"))
+        lines = max(len(pdf.multi_cell(w - 2 * padding, line, broken(pdf, text, w - 2 * padding), dry_run=True,
+                                       output="LINES"))
                     for w, text in zip(widths, row))
         total += lines * line + 2 * padding
     return total
@@ -559,7 +567,7 @@ def _scorecard_page(pdf, deck: Deck) -> None:
         with target.table(col_widths=widths, text_align="LEFT", line_height=size * 0.3528 * 1.4,
                           headings_style=heading, padding=1.2) as table:
             for row in [head, *rows]:
-                table.row(row)
+                table.row([broken(target, text, width - 2 * 1.2) for text, width in zip(row, widths)])
 
     size = 8.5
     while size > 6 and _table_height(pdf, [head, *rows], widths, size) > room:

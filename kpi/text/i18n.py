@@ -12,6 +12,7 @@ from pathlib import Path
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from kpi.text.linebreak import normalise
 from metrics.periods import PeriodError, era_year
 
 LANGS = ("en", "ja")
@@ -214,7 +215,7 @@ def _pairs(path: Path) -> dict[str, dict[str, str]]:
 def source_text(source: str, lang: str) -> str:
     """A citation in the reader's language when data/i18n/sources.csv has it (else as the file gave it)."""
     pair = _pairs(SOURCES_PATH).get(str(source).strip().casefold())
-    return pair[lang] if pair else str(source)
+    return normalise(pair[lang] if pair else str(source))
 
 
 def sources_text(joined: str, lang: str) -> str:
