@@ -7,6 +7,7 @@ chart pictures come from plotly + kaleido driving the system Chromium (BROWSER_P
 from __future__ import annotations
 
 import atexit
+import functools
 import io
 import math
 import os
@@ -213,8 +214,40 @@ def _placeholder(slide, layout, name: str, kinds: tuple[int, ...]):
     return None
 
 
-def _write(frame, paragraphs: list[tuple[str, float, bool, str | None]]) -> None:
-    """Paragraphs (text, size pt, bold, colour) into a text frame, replacing what was there."""
+@functools.cache
+def _advances():
+    """The CJK face's character widths (font units) and its units per em, read once."""
+    from fontTools.ttLib import TTCollection
+
+    font = TTCollection(str(CJK_FONT_FILE), lazy=True)[0]
+    return font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+
+
+def text_width_pt(text: str, size: float) -> float:
+    """Width of ``text`` at ``size`` pt in Noto Sans CJK, with the quarter em LibreOffice puts between Japanese and
+    Latin characters (its Asian–Latin autospacing); the per-character estimate when the font is missing."""
+    try:
+        cmap, hmtx, upm = _advances()
+    except (OSError, KeyError):
+        return text_em(text) * size
+    wide = [unicodedata.east_asian_width(ch) in ("W", "F") for ch in text]
+    turns = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    units = sum(hmtx[cmap[ord(ch)]][0] if ord(ch) in cmap else upm // 2 for ch in text if ch != linebreak.WORD_JOINER)
+    return units / upm * size + turns * size * 0.25
+
+
+def _lines(text: str, size: float, width_pt: float | None) -> list[str]:
+    """``text`` broken where Japanese allows into lines of ``width_pt`` (LibreOffice and PowerPoint break a line
+    of Japanese anywhere, even inside 「以内」 or a number: the breaks are put in, each a line break in its paragraph)."""
+    if not width_pt:
+        return [text]
+    room = width_pt * 0.96  # bold and the renderer's rounding
+    return linebreak.wrap(text, lambda line: text_width_pt(line, size) <= room)
+
+
+def _write(frame, paragraphs: list[tuple[str, float, bool, str | None]], *, width_pt: float | None = None) -> None:
+    """Paragraphs (text, size pt, bold, colour) into a text frame, replacing what was there; with ``width_pt`` (the
+    frame's width less its insets) each paragraph is broken only where Japanese allows (kpi.text.linebreak)."""
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
@@ -222,19 +255,22 @@ def _write(frame, paragraphs: list[tuple[str, float, bool, str | None]]) -> None
     frame.word_wrap = True
     for index, (text, size, bold, colour) in enumerate(paragraphs):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        run = paragraph.add_run()
-        run.text = linebreak.glue(text)  # WORD JOINERs keep numbers, words and 「以内」 whole on the slide
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        if colour:
-            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
+        for number, line in enumerate(_lines(text, size, width_pt)):
+            if number:
+                paragraph.add_line_break()
+            run = paragraph.add_run()
+            run.text = linebreak.glue(line)  # WORD JOINERs too, for renderers that honour them
+            run.font.size = Pt(size)
+            run.font.bold = bold
+            if colour:
+                run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
 
 
 def _title(slide, text: str, *, largest: float = 30) -> None:
     """The slide's title in its title placeholder (so the outline lists it), sized to stay on one line."""
     shape = slide.shapes.title
     size = fit_size(text, shape.width / EMU_PER_PT - 20, largest=largest, smallest=18)
-    _write(shape.text_frame, [(text, size, True, None)])
+    _write(shape.text_frame, [(text, size, True, None)], width_pt=shape.width / EMU_PER_PT - 16)
 
 
 def _put_table(slide, layout, rows: list[list[str]], widths: list[float], *, size: float):
@@ -261,7 +297,8 @@ def _put_table(slide, layout, rows: list[list[str]], widths: list[float], *, siz
         table.rows[r].height = Pt(size * 2.0)
         for c, text in enumerate(row):
             cell = table.cell(r, c)
-            _write(cell.text_frame, [(text, size, r == 0, None)])
+            _write(cell.text_frame, [(text, size, r == 0, None)],
+                   width_pt=(table.columns[c].width - cell.margin_left - cell.margin_right) / EMU_PER_PT)
             cell.margin_top = cell.margin_bottom = Pt(3)
     return table
 
@@ -318,9 +355,10 @@ def _style_series(chart, drawn) -> None:
         series.marker.style = markers[spec.marker]
         series.marker.size = max(2, min(72, round(spec.marker_size * (1.0 if spec.kind == "target" else 1.1))))
         series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = RGBColor(255, 255, 255) if spec.marker == "hollow" else rgb
-        if spec.kind == "target" or spec.marker == "hollow":
-            series.marker.format.line.color.rgb = RGBColor(0, 0, 0) if spec.kind == "target" else rgb
+        # LibreOffice draws no ring round a white marker: a shock period's hollow circle is filled grey here.
+        series.marker.format.fill.fore_color.rgb = rgb
+        if spec.kind == "target":
+            series.marker.format.line.color.rgb = RGBColor(0, 0, 0)
 
 
 def _insert_chart(slide, layout, data):
@@ -354,7 +392,7 @@ def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.TOP
     chart.legend.include_in_layout = False
-    chart.legend.font.size = Pt(14)
+    chart.legend.font.size = Pt(12 if len(drawn) > 3 else 14)  # five entries on one row leave the plot its height
     _style_series(chart, drawn)
     category = chart.category_axis
     # A label may not be wider than its category's slot (LibreOffice wraps it there): smaller type on long series.
@@ -383,7 +421,7 @@ def _body(slide, layout, paragraphs, *, name: str = "Body") -> None:
                     height_pt=holder.height / EMU_PER_PT - 8)
     scale = size / largest
     _write(holder.text_frame, [(text, max(8.0, round(s * scale * 2) / 2), bold, colour)
-                               for text, s, bold, colour in paragraphs])
+                               for text, s, bold, colour in paragraphs], width_pt=holder.width / EMU_PER_PT - 14.4)
 
 
 def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> bytes:
@@ -414,7 +452,8 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
     subtitle = _placeholder(slide, cover, "Subtitle", (4,))
     if subtitle is not None:
         _write(subtitle.text_frame, [(deck.subtitle, fit_size(deck.subtitle, subtitle.width / EMU_PER_PT - 14,
-                                                                largest=20, smallest=12, lines=2), False, "#333333")])
+                                                                largest=20, smallest=12, lines=2), False, "#333333")],
+               width_pt=subtitle.width / EMU_PER_PT - 14.4)
     _body(slide, cover, [(deck.strategy, 18, True, None), (deck.created, 14, False, "#333333"),
                          (deck.as_of, 14, False, "#333333"),
                          (labelled("pillar_filter", deck.filters, lang), 14, False, "#333333")])
@@ -427,7 +466,7 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         _title(slide, part.title)
         rows = [[s.name, s.value, s.when, s.target_short, s.progress_pct, s.status_text,
                  s.outlook_text] for s in part.rows]
-        _put_table(slide, grid, [head, *rows], [3.0, 1.3, 2.1, 2.7, 0.9, 1.3, 1.3], size=12)
+        _put_table(slide, grid, [head, *rows], [2.8, 1.2, 2.0, 2.7, 0.9, 1.4, 1.6], size=12)
         step(slide, deck.strategy)
 
     pillar_head = [t("sc.col.name", lang), t("sc.col.latest", lang), t("sc.col.now", lang),
@@ -447,7 +486,8 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         line = "　".join(part for part in (item.headline, item.status_text, item.outlook_text) if part)
         if headline is not None:
             _write(headline.text_frame, [(line, fit_size(line, headline.width / EMU_PER_PT - 14, largest=24,
-                                                         smallest=12), True, None)])
+                                                         smallest=12), True, None)],
+                   width_pt=headline.width / EMU_PER_PT - 14.4)
         _kpi_chart(slide, kpi, item, lang)
         target = " · ".join(part for part in (item.target, item.progress) if part)
         _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"),

@@ -18,12 +18,16 @@ NO_START = set("。、，．,.)）」』】〕〉》］｝％%・：；:;！？!
 NO_END = set("（(「『【〔〈《［｛")
 JAPANESE_CLOSE = "。、，．）」』】〕〉》：；"
 JAPANESE_OPEN = "（「『【〔〈《"
-WORDS = ("以内", "以上", "以下", "未満", "令和", "平成", "年度", "現在", "目標", "前年度比", "前年比", "達成率")
-COUNTERS = ("ポイント", "か国・地域", "年度", "以内", "以上", "以下", "未満", "人", "件", "校", "本", "年", "月", "日", "倍",
+# Words a line may not split: the verdicts, the target's basis and the words around figures.
+WORDS = ("以内", "以上", "以下", "未満", "令和", "平成", "年度", "現在", "目標", "前年度比", "前年比", "達成率", "例示値",
+         "公表値", "目標未設定", "要更新", "計画遅れ", "要注意", "達成見込み", "達成困難", "判断保留", "達成済み", "未達",
+         "順調", "データなし", "記載なし", "見通し", "現状", "出典")
+COUNTERS = ("ポイント", "年度", "以内", "以上", "以下", "未満", "人", "件", "校", "本", "年", "月", "日", "倍",
             "機関", "点", "か国", "名")
 _NUMBER = r"[+\-−±]?\d[\d,]*(?:\.\d+)?%?(?:" + "|".join(map(re.escape, COUNTERS)) + r")?"
 _LATIN = r"[A-Za-z0-9][A-Za-z0-9.,'’/:&_\-–=?#~@%+]*"
-_TOKEN = re.compile("|".join([_NUMBER, *map(re.escape, WORDS), r"[ァ-ヺー]+", _LATIN, r"\s+", r"."]), re.S)
+_WORDS = [re.escape(word) for word in sorted(WORDS, key=len, reverse=True)]
+_TOKEN = re.compile("|".join([_NUMBER, *_WORDS, r"[ァ-ヺー]+", _LATIN, r"\s+", r"."]), re.S)
 
 
 def normalise(text: str) -> str:
