@@ -15,11 +15,24 @@ DELIMITERS = {"comma": ",", ",": ",", "tab": "\t", "\\t": "\t", "\t": "\t", "sem
               "|": "|"}
 
 
-def _constants(pairs: list[str]) -> dict[str, str]:
+def _lang(args=None) -> str:
+    """The messages' language: the command's --lang, else KPI_LANG, else English."""
+    import os
+
+    return getattr(args, "lang", None) or os.environ.get("KPI_LANG") or "en"
+
+
+def _t(key: str, lang: str | None = None, **fields) -> str:
+    from kpi.text.i18n import t
+
+    return t(key, lang or _lang(), **fields)
+
+
+def _constants(pairs: list[str], lang: str | None = None) -> dict[str, str]:
     constants = {}
     for pair in pairs or []:
         if "=" not in pair:
-            raise SystemExit(f"--set expects COLUMN=VALUE, got {pair!r}")
+            raise SystemExit(_t("cli.error", lang, message=_t("cli.set_expects", lang, pair=repr(pair))))
         key, value = pair.split("=", 1)
         constants[key.strip()] = value
     return constants
@@ -46,9 +59,10 @@ def _read(args):
             return service.too_large(path.stat().st_size, args.dataset, path.name)
         data = path.read_bytes()
     except OSError as exc:
-        raise SystemExit(f"cannot read {path}: {exc.strerror}") from None
-    mapping = {k: v for k, v in _constants(args.map).items()}
-    return service.validate_bytes(data, args.dataset, constants=_constants(args.set), encoding=args.encoding,
+        raise SystemExit(_t("cli.error", args.lang, message=_t("cli.cannot_read", args.lang, path=path,
+                                                                 reason=exc.strerror))) from None
+    mapping = {k: v for k, v in _constants(args.map, args.lang).items()}
+    return service.validate_bytes(data, args.dataset, constants=_constants(args.set, args.lang), encoding=args.encoding,
                                   file_name=path.name, mapping=mapping, delimiter=args.delimiter,
                                   header_line=args.header_line, sheet=args.sheet)
 
@@ -182,27 +196,28 @@ def cmd_rollback(args) -> int:
     """Preview (the KPI values that change), then restore; --dataset must name the revision's dataset."""
     from kpi.store import identity, plan, service, storage
 
+    lang = _lang(args)
     history = storage.history()
     found = history[history["revision"] == args.revision]
     if found.empty:
-        print(f"error: there is no revision {args.revision}", file=sys.stderr)
+        print(_t("cli.error", lang, message=_t("store.no_revision", lang, revision=args.revision)), file=sys.stderr)
         return 1
     dataset = str(found.iloc[0]["dataset"])
     if args.dataset and args.dataset != dataset:
-        print(f"error: revision {args.revision} belongs to {dataset}, not {args.dataset}; nothing was restored",
-              file=sys.stderr)
+        print(_t("cli.error", lang, message=_t("store.other_dataset", lang, revision=args.revision, found=dataset,
+                                               dataset=args.dataset)), file=sys.stderr)
         return 1
     preview = plan.rollback_plan(dataset, args.revision, values_of=service.values_table)
-    print(f"restoring {dataset} to its state right after revision {args.revision}: "
-          f"{preview.rows_now} rows now -> {preview.rows_after} rows")
+    print(_t("cli.restoring", lang, dataset=dataset, revision=args.revision, now=preview.rows_now,
+             after=preview.rows_after))
     for row in preview.diff.itertuples(index=False):
         print(f"  {row.indicator:32} {row.period:>6} {row.before:>14,.2f} -> {row.after:>14,.2f}")
     if preview.refusals():
-        print(f"{dataset} already holds exactly that state; nothing to restore", file=sys.stderr)
+        print(_t("cli.nothing_to_restore", lang, dataset=dataset), file=sys.stderr)
         return 1
     new = plan.commit_rollback(preview, user=identity.cli_user(args.user), note=args.note)
-    changed = ", ".join(sorted(set(preview.diff["indicator"]))) or "none"
-    print(f"restored {dataset} to the state after revision {args.revision} as revision {new}; KPIs changed: {changed}")
+    changed = ", ".join(sorted(set(preview.diff["indicator"]))) or _t("cli.none", lang)
+    print(_t("cli.restored", lang, dataset=dataset, revision=args.revision, new=new, changed=changed))
     return 0
 
 
@@ -214,7 +229,7 @@ def cmd_hash_password(args) -> int:
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
     if not password:
-        print("error: empty password", file=sys.stderr)
+        print(_t("cli.error", message=_t("cli.empty_password")), file=sys.stderr)
         return 1
     print(identity.hash_password(password))
     return 0
@@ -224,10 +239,10 @@ def cmd_load_sample(args) -> int:
     from kpi.store import service, storage
 
     if args.if_empty and storage.latest_revision() > 0:
-        print("the database already holds data; sample not loaded")
+        print(_t("cli.sample_present", _lang(args)))
         return 0
     revisions = service.load_sample()
-    print(f"loaded the bundled sample data as revisions {revisions[0]}–{revisions[-1]}")
+    print(_t("cli.sample_loaded", _lang(args), first=revisions[0], last=revisions[-1]))
     return 0
 
 
@@ -266,11 +281,14 @@ def cmd_export(args) -> int:
     else:
         slides = [s for s in deck.slides if s.indicator == args.indicator]
         if not slides:
-            print(f"error: --indicator must be one of {', '.join(s.indicator for s in deck.slides)}", file=sys.stderr)
+            choices = ", ".join(s.indicator for s in deck.slides)
+            print(_t("cli.error", args.lang, message=_t("cli.indicator_choice", args.lang, choices=choices)),
+                  file=sys.stderr)
             return 1
         data = exports.chart_png(slides[0], args.lang)
     Path(args.out).write_bytes(data)
-    print(f"wrote {args.out} ({len(data):,} bytes, {len(deck.slides)} KPIs, revision {deck.revision})")
+    print(_t("cli.wrote", args.lang, path=args.out, size=f"{len(data):,}", kpis=len(deck.slides),
+             revision=deck.revision))
     return 0
 
 
@@ -327,11 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", choices=DATASET_NAMES, help="refuse unless REVISION belongs to this dataset")
     p.add_argument("--note", default="")
     p.add_argument("--user", help="the person recorded (default: your login name)")
+    p.add_argument("--lang", choices=["en", "ja"], help="language of the messages (default: KPI_LANG or en)")
     p.set_defaults(func=cmd_rollback)
     p = sub.add_parser("hash-password", help="print the scrypt hash of a password read from standard input")
     p.set_defaults(func=cmd_hash_password)
     p = sub.add_parser("load-sample", help="import the bundled sample data")
     p.add_argument("--if-empty", action="store_true", help="only when the database holds no revision yet")
+    p.add_argument("--lang", choices=["en", "ja"], help="language of the messages (default: KPI_LANG or en)")
     p.set_defaults(func=cmd_load_sample)
     p = sub.add_parser("export", help="take-away documents: pptx deck, pdf report, png chart")
     p.add_argument("format", choices=["pptx", "pdf", "png"])
@@ -365,10 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except storage.StorageError as exc:  # AlreadyStored, StalePlan and the rest: nothing was stored
-        print(f"error: {exc}", file=sys.stderr)
+        print(_t("cli.error", _lang(args), message=exc.text_in(_lang(args))), file=sys.stderr)
         return 1
     except sqlalchemy.exc.SQLAlchemyError as exc:
-        print(f"error: the database refused the operation: {getattr(exc, 'orig', exc)}", file=sys.stderr)
+        print(_t("cli.error", _lang(args), message=_t("cli.db_refused", _lang(args), reason=getattr(exc, "orig", exc))),
+              file=sys.stderr)
         return 1
 
 

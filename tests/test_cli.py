@@ -116,9 +116,31 @@ def test_import_replace_rollback_restores_values_exactly(engine, capsys, csv_fil
     assert json.loads(out)[-1]["restores"] == first_revision
 
 
-def test_rollback_of_unknown_revision_is_a_clear_error(engine, capsys):
-    code, _, err = run(capsys, "rollback", "999")
-    assert code == 1 and "no revision 999" in err
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(["rollback", "999"], "error: there is no revision 999", id="en"),
+    pytest.param(["rollback", "999", "--lang", "ja"], "エラー：リビジョン999はありません", id="ja"),
+    pytest.param(["validate", "missing.csv", "--dataset", "mobility", "--lang", "ja"], "missing.csv を読み込めません",
+                 id="unreadable-file-ja"),
+    pytest.param(["validate", "x.csv", "--dataset", "mobility", "--set", "oops", "--lang", "ja"], "列名=値",
+                 id="bad-set-ja"),
+])
+def test_cli_errors_are_in_the_chosen_language(engine, capsys, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text("fiscal_year,students\n", encoding="utf-8")
+    try:
+        code, _, err = run(capsys, *args)
+    except SystemExit as exit_:
+        code, err = 1, str(exit_.code)
+    assert code == 1 and message in err
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_storage_errors_carry_a_catalogue_key(lang):
+    from kpi.store import storage
+
+    error = storage.StorageError("store.no_revision", revision=7)
+    assert str(error) == "there is no revision 7"
+    assert error.text_in(lang) == {"en": "there is no revision 7", "ja": "リビジョン7はありません"}[lang]
 
 
 def test_values_filter_and_types(sample_db, capsys):

@@ -107,9 +107,16 @@ def snapshot(at_revision: int | None = None) -> Snapshot:
         revision = at_revision or storage.latest_revision(engine=storage.get_engine(url))
         return _snapshot(url, revision, dt.date.today())
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
-        st.error(t("storage_error", lang(), error=str(getattr(exc, "orig", exc) or exc)), icon=":material/warning:")
+        st.error(t("storage_error", lang(), error=_error_text(exc)), icon=":material/warning:")
         st.button(t("retry", lang()))
         st.stop()
+
+
+def _error_text(exc: BaseException) -> str:
+    """A storage error in the reader's language (the driver's own message for a database refusal)."""
+    if isinstance(exc, storage.StorageError):
+        return exc.text_in(lang())
+    return str(getattr(exc, "orig", None) or exc)
 
 
 def status_badge(status: str) -> None:
@@ -370,5 +377,5 @@ def storage_errors():
     except storage.StalePlan:
         st.warning(t("plan.stale", lang()), icon=":material/sync_problem:")
     except (storage.StorageError, sa.exc.SQLAlchemyError) as exc:
-        st.error(t("write_failed", lang(), error=safe_text.md(str(getattr(exc, "orig", None) or exc))),
+        st.error(t("write_failed", lang(), error=safe_text.md(_error_text(exc))),
                  icon=":material/warning:")

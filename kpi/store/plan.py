@@ -323,7 +323,7 @@ def rollback_plan(dataset: str, revision: int, *, values_of, engine=None) -> Rol
     engine = engine or storage.get_engine()
     record = dataset_revisions(dataset, engine=engine).set_index("revision", drop=False)
     if revision not in record.index:
-        raise storage.StorageError(f"revision {revision} is not a revision of {dataset}")
+        raise storage.StorageError("store.not_of_dataset", revision=revision, dataset=dataset)
     base = storage.dataset_revision(dataset, engine=engine)
     now = storage.load_all(engine=engine)
     restored = dict(now)

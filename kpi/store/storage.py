@@ -70,14 +70,24 @@ TABLES = {name: _dataset_table(name) for name in DATASETS}
 
 
 class StorageError(RuntimeError):
-    """A storage problem worded for the user (unreachable, read-only, unknown revision)."""
+    """A storage problem worded for the user (unreachable, read-only, unknown revision): a catalogue key and its
+    fields (``str()`` is the English text, ``text_in(lang)`` the reader's), or an already worded message."""
+
+    def __init__(self, key: str, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(self.text_in("en"))
+
+    def text_in(self, lang: str) -> str:
+        from kpi.text.i18n import catalogue, t
+
+        return t(self.key, lang, **self.fields) if self.key in catalogue() else self.key
 
 
 class AlreadyStored(StorageError):
     """This plan was committed before (double click, replayed request): nothing more was stored."""
 
     def __init__(self, revision: int):
-        super().__init__(f"this change is already stored as revision {revision}; nothing more was stored")
+        super().__init__("store.already_stored", revision=revision)
         self.revision = revision
 
 
@@ -85,8 +95,7 @@ class StalePlan(StorageError):
     """The dataset changed after the plan was shown (someone else committed): nothing was stored."""
 
     def __init__(self, dataset: str, expected: int, found: int):
-        super().__init__(f"{dataset} changed since the plan was made (revision {found}, not {expected}); "
-                         "nothing was stored; review the plan again")
+        super().__init__("store.stale_plan", dataset=dataset, found=found, expected=expected)
         self.dataset, self.expected, self.found = dataset, expected, found
 
 
@@ -117,7 +126,7 @@ def get_engine(url: str | None = None) -> sa.Engine:
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StorageError(f"the database folder cannot be created: {exc}") from None
+                raise StorageError("store.folder", reason=str(exc)) from None
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -129,8 +138,8 @@ def get_engine(url: str | None = None) -> sa.Engine:
                 with engine.connect() as conn:
                     conn.exec_driver_sql("SELECT 1 FROM revisions LIMIT 1")
         except sa.exc.OperationalError as exc:
-            raise StorageError(f"the database at {engine.url.render_as_string(hide_password=True)} "
-                               f"cannot be opened: {exc.orig}") from None
+            raise StorageError("store.cannot_open", url=engine.url.render_as_string(hide_password=True),
+                               reason=str(exc.orig)) from None
         _engines[url] = engine
     return _engines[url]
 
@@ -351,10 +360,9 @@ def rollback(revision: int, *, dataset: str | None = None, user: str | None = No
         try:
             target = conn.execute(sa.select(revisions).where(revisions.c.revision == revision)).mappings().first()
             if target is None:
-                raise StorageError(f"there is no revision {revision}")
+                raise StorageError("store.no_revision", revision=revision)
             if dataset is not None and target["dataset"] != dataset:
-                raise StorageError(f"revision {revision} belongs to {target['dataset']}, not {dataset}; "
-                                   "nothing was restored")
+                raise StorageError("store.other_dataset", revision=revision, found=target["dataset"], dataset=dataset)
             _check_plan(conn, target["dataset"], token, expect_base)
             table = TABLES[target["dataset"]]
             names = [col.name for col in DATASETS[target["dataset"]]]
