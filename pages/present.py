@@ -87,7 +87,7 @@ def kpi_slide(item, index: int) -> None:
     fig = slide_figure(item, lang)
     fig.update_layout(height=400, font={"size": 20})
     ui.plot(fig, key=f"slide_{index}", own_theme=True, alt=item.description or item.summary,
-            data=item.series)
+            data=item.series[["period", "value"]])
     st.caption(labelled("source", safe_text.md(item.source), lang))
 
 
