@@ -98,18 +98,10 @@ def _theme_fonts(prs, font: str) -> None:
     theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def make_template(path: Path, style: Style = Style()) -> Path:
-    """Write a template with the three named layouts (from python-pptx's default, re-laid for 16:9)."""
-    from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.enum.shapes import MSO_SHAPE
-
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = _inches(style.width_in), _inches(style.height_in)
+def _master(prs, style: Style) -> None:
+    """The master's title, body and footer placeholders re-laid for the slide size."""
     w, h, m = style.width_in, style.height_in, 0.5
-    _theme_fonts(prs, style.font)
-    master = prs.slide_master
-    for ph in master.placeholders:
+    for ph in prs.slide_master.placeholders:
         kind = ph.placeholder_format.type
         if kind == 1:  # title
             _place(ph, m, 0.35, w - 2 * m, 0.9)
@@ -117,23 +109,28 @@ def make_template(path: Path, style: Style = Style()) -> Path:
             _place(ph, m, 1.4, w - 2 * m, h - 2.2)
         elif kind in (15, 16, 13):  # footer, date, slide number along the bottom
             ph.top, ph.height = _inches(h - 0.45), _inches(0.35)
-    if style.band:
-        # Drawn on a scratch slide (a master has no add_shape), moved to the master behind the placeholders.
-        scratch = prs.slides.add_slide(prs.slide_layouts[6])
-        band = scratch.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, prs.slide_width, _inches(0.18))
-        band.fill.solid()
-        band.fill.fore_color.rgb = RGBColor.from_string(style.accent)
-        band.line.fill.background()
-        master.shapes._spTree.insert(2, copy.deepcopy(band._element))
-        slide_ids = prs.slides._sldIdLst
-        rel_id = slide_ids[-1].rId
-        slide_ids.remove(slide_ids[-1])
-        prs.part.drop_rel(rel_id)
 
-    layouts = list(prs.slide_layouts)
-    title, table, chart = layouts[0], layouts[1], layouts[7]
-    title.name, table.name, chart.name = LAYOUTS
 
+def _band(prs, style: Style) -> None:
+    """The accent band along the top, drawn on a scratch slide (a master has no add_shape) and moved to the master
+    behind the placeholders."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+
+    scratch = prs.slides.add_slide(prs.slide_layouts[6])
+    band = scratch.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, prs.slide_width, _inches(0.18))
+    band.fill.solid()
+    band.fill.fore_color.rgb = RGBColor.from_string(style.accent)
+    band.line.fill.background()
+    prs.slide_master.shapes._spTree.insert(2, copy.deepcopy(band._element))
+    slide_ids = prs.slides._sldIdLst
+    rel_id = slide_ids[-1].rId
+    slide_ids.remove(slide_ids[-1])
+    prs.part.drop_rel(rel_id)
+
+
+def _title_layout(title, style: Style) -> None:
+    w, m = style.width_in, 0.5
     _place(_placeholder(title, 0), m, 1.3, w - 2 * m, 1.3)
     _text_size(_placeholder(title, 0), 40, bold=True)
     _place(_placeholder(title, 1), m, 2.7, w - 2 * m, 1.0)
@@ -142,12 +139,18 @@ def make_template(path: Path, style: Style = Style()) -> Path:
     _place(body, m, 3.9, w - 2 * m, 2.6)
     _text_size(body, 16)
 
+
+def _table_layout(table, style: Style) -> None:
+    w, h, m = style.width_in, style.height_in, 0.5
     _place(_placeholder(table, 0), m, 0.35, w - 2 * m, 0.9)
     _text_size(_placeholder(table, 0), style.title_size, bold=True)
     grid = _placeholder(table, 1)
     _retype(grid, "tbl", "Table")
     _place(grid, m, 1.4, w - 2 * m, h - 2.1)
 
+
+def _chart_layout(chart, style: Style) -> None:
+    w, m = style.width_in, 0.5
     _place(_placeholder(chart, 0), m, 0.35, w - 2 * m, 0.8)
     _text_size(_placeholder(chart, 0), style.title_size, bold=True)
     figure = _placeholder(chart, 1)
@@ -160,10 +163,28 @@ def make_template(path: Path, style: Style = Style()) -> Path:
     body = _add_like(chart, subtitle, kind="body", name="Body", idx=14, shape_id=30)
     _place(body, m, 5.35, w - 2 * m, 1.65)
     _text_size(body, 14)
+
+
+def make_template(path: Path, style: Style = Style()) -> Path:
+    """Write a template with the three named layouts (from python-pptx's default, re-laid for 16:9)."""
+    from pptx import Presentation
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = _inches(style.width_in), _inches(style.height_in)
+    _theme_fonts(prs, style.font)
+    _master(prs, style)
+    if style.band:
+        _band(prs, style)
+    layouts = list(prs.slide_layouts)
+    title, table, chart = layouts[0], layouts[1], layouts[7]
+    title.name, table.name, chart.name = LAYOUTS
+    _title_layout(title, style)
+    _table_layout(table, style)
+    _chart_layout(chart, style)
     for layout in (title, table, chart):
         for ph in layout.placeholders:
             if ph.placeholder_format.type in (15, 16, 13):
-                ph.top, ph.height = _inches(h - 0.45), _inches(0.35)
+                ph.top, ph.height = _inches(style.height_in - 0.45), _inches(0.35)
     for layout in layouts:
         if layout.name not in LAYOUTS:
             prs.slide_layouts.remove(layout)
