@@ -241,7 +241,7 @@ def _lines(text: str, size: float, width_pt: float | None) -> list[str]:
     of Japanese anywhere, even inside 「以内」 or a number: the breaks are put in, each a line break in its paragraph)."""
     if not width_pt:
         return [text]
-    room = width_pt * 0.96  # bold and the renderer's rounding
+    room = width_pt * 0.92  # bold, the renderer's rounding and its spacing around digits
     return linebreak.wrap(text, lambda line: text_width_pt(line, size) <= room)
 
 
