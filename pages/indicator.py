@@ -58,7 +58,8 @@ latest, c1, c2, c3, c4 = st.columns(5)
 latest.metric(view.when, view.value, view.change or None, delta_color="off" if not view.change_amount else
               "normal" if view.direction == "up" else "inverse", delta_arrow="off" if not view.change_amount else "auto")
 if view.has_target:
-    c1.metric(t("sc.col.target", lang), view.target, view.progress, delta_color="off", delta_arrow="off")
+    c1.metric(view.target_label, view.target_amount, view.progress, delta_color="off", delta_arrow="off",
+              help=view.target)
     c2.metric(t("sc.needed", lang), view.needed)
     c3.metric(t("sc.achieved", lang), view.achieved)
     if view.projected:

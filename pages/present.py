@@ -8,7 +8,7 @@ import streamlit as st
 from kpi.app import ui
 from kpi.publish.exports import deck_from_snapshot, slide_figure
 from kpi.store import storage
-from kpi.text import safe_text
+from kpi.text import linebreak, safe_text
 from kpi.text.i18n import labelled, t
 
 lang = ui.lang()
@@ -34,6 +34,7 @@ h2 {font-size: 2.4rem !important; word-break: keep-all;} h3 {font-size: 2rem !im
 h1 a, h2 a, h3 a, [data-testid="stHeaderActionElements"] {display: none !important;}
 [data-testid="stMetricValue"] {font-size: 4.5rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 2.2rem !important; line-height: 1.3 !important;}
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div {font-size: 1.6rem !important;}
 .stMarkdown p, .stMarkdown li, [data-testid="stCaptionContainer"] {font-size: 1.5rem !important;}
 [data-testid="stTable"] table {font-size: 1.35rem !important;}
 .st-key-title_slide {padding: 14vh 0 6vh 0;}
@@ -50,7 +51,9 @@ def go(step: int) -> None:
 
 
 def table(rows: list[list[str]], head: list[str]) -> None:
-    st.table(pd.DataFrame(rows, columns=head).set_index(head[0]))
+    """A slide's table; WORD JOINERs keep numbers and words whole where a cell wraps (「公表／値」 no more)."""
+    cells = [[linebreak.glue(cell) for cell in row] for row in rows]
+    st.table(pd.DataFrame(cells, columns=head).set_index(head[0]))
 
 
 def title_slide() -> None:

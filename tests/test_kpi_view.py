@@ -100,7 +100,7 @@ def _texts(app: AppTest) -> str:
         parts += [str(v) for v in table.value.reset_index().to_numpy().ravel()]
     parts += [str(getattr(e, "value", "")) for e in app.get("badge")]
     parts += [str(e.proto.body) for e in app.get("badge") if hasattr(e, "proto")]
-    return "\n".join(str(p) for p in parts)
+    return unglue("\n".join(str(p) for p in parts))
 
 
 _cache: dict = {}

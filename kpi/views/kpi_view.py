@@ -20,6 +20,7 @@ from kpi.views.narrative import (
     change_text,
     closed_text,
     kpi_sentence,
+    needed_percent,
     outlook_text,
     outlook_why,
     reference_label,
@@ -51,12 +52,9 @@ def with_basis(text: str, basis: str, lang: str) -> str:
 
 
 def what_if_start(needed: float | None, direction: str) -> float:
-    """The slider's first value (percent a year, one decimal): the growth needed, rounded *towards reaching the
-    target* — rounding +4.91 % down to +4.9 % would reach the target a year late."""
-    if needed is None or not math.isfinite(needed):
-        return 0.0
-    sign = 1.0 if direction == "up" else -1.0
-    return sign * math.ceil(round(sign * needed * 1000, 6)) / 10
+    """The slider's first value: the growth needed as every output writes it (narrative.needed_percent)."""
+    start = needed_percent(needed, direction)
+    return 0.0 if math.isnan(start) else start
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +78,8 @@ class KpiView:
     target: str  # 2030年度（令和12年度）目標 3,000人・例示値 (or 目標未設定)
     target_short: str  # 2030年度目標 3,000人・例示値 (tables: no era in brackets)
     basis: str  # 公表値 / 例示値 / ""
+    target_label: str  # 2030年度目標（例示値）: a metric's label, so its value can be the figure alone
+    target_amount: str  # 3,000人
     has_target: bool
     progress: str  # 達成率 71.5%
     progress_pct: str  # 71.5%
@@ -143,6 +143,15 @@ def _target_short(row, lang: str) -> str:
                      value=format_value(row["closed_target_value"], row["unit"], lang))
         return target_text(row, lang, short=True)
     return target_text(row, lang, short=True)
+
+
+def _target_label(row, basis: str, lang: str) -> str:
+    if _missing(row.get("target_value")) or not basis:
+        return t("sc.col.target", lang)
+    if _missing(row.get("target_period")):
+        return t("view.target_label_undated", lang, basis=basis)
+    return t("view.target_label", lang, basis=basis,
+             period=period_label(int(row["target_period"]), row["period_kind"], lang, short=True))
 
 
 def _history(series: pd.DataFrame, row, lang: str) -> pd.DataFrame:
@@ -219,13 +228,15 @@ def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFr
         change=change_text(row, lang), change_amount=change_amount(row, lang),
         target=with_basis(target_text(row, lang), basis, lang),
         target_short=with_basis(_target_short(row, lang), basis, lang), basis=basis, has_target=has_target,
+        target_label=_target_label(row, basis, lang), target_amount=format_value(row["target_value"], unit, lang),
         progress=t("progress", lang, pct=format_percent(row["progress_pct"], lang=lang)) if has_target else "",
         progress_pct=format_percent(row["progress_pct"], lang=lang) if has_target else "–",
         plan=format_value(row.get("plan"), unit, lang),
         status_text=status_text(row["status"], lang), outlook_text=outlook_text(row["outlook"], lang),
         status_why=sentence_case(status_why(row, lang)), outlook_why=sentence_case(outlook_why(row, lang)),
         why=verdict_sentence(row, lang), summary=kpi_sentence(row, registry, lang), closed=closed_text(row, lang),
-        needed=_per_year(needed, lang), achieved=_per_year(row.get("growth_achieved"), lang),
+        needed="–" if _missing(needed) else t("per_year", lang, pct=format_percent(
+            needed_percent(needed, row["direction"]), signed=True)), achieved=_per_year(row.get("growth_achieved"), lang),
         projected_label=projected_label, projected=projected, projected_range=projected_range,
         source=_source(list(sources), row, lang), sources=sources,
         target_source=source_text(row["target_source"], lang) if row.get("target_source") else "", as_of=as_of,

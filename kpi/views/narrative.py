@@ -152,14 +152,24 @@ def span_label(periods: list[int], kind: str, lang: str) -> str:
     return f"{first}〜{last}" if lang == "ja" else f"{first}–{last}"
 
 
+def needed_percent(needed, direction: str = "up") -> float:
+    """The growth needed in percent a year at one decimal, rounded *towards reaching the target* (+4.91 % is +5.0 %,
+    not +4.9 %, which would reach it a year late): the figure the page, the slides and the what-if slider share."""
+    if _missing(needed) or not math.isfinite(needed):
+        return math.nan
+    sign = 1.0 if direction == "up" else -1.0
+    return sign * math.ceil(round(sign * needed * 1000, 6)) / 10
+
+
 def outlook_why(row, lang: str) -> str:
     """The one-line reason behind 見通し."""
     reason = row.get("outlook_reason")
     if _missing(reason):
         return ""
     if reason in ("growth_enough", "growth_short"):
-        return t(f"eval.why.{reason}", lang, achieved=_rate(row["growth_achieved"]), needed=_rate(row["growth_needed"]),
-                 window=growth_window(row, lang))
+        needed = needed_percent(row["growth_needed"], row.get("direction") or "up")
+        return t(f"eval.why.{reason}", lang, achieved=_rate(row["growth_achieved"]),
+                 needed=format_percent(needed, signed=True), window=growth_window(row, lang))
     return t(f"eval.why.{reason}", lang)
 
 
