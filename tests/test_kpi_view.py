@@ -181,3 +181,33 @@ def test_one_kpi_reads_the_same_in_every_output(sample_db, sample_snapshot, tmp_
     assert [k for k, v in facts.items() if _flat(v).replace(" ", "") not in pdf.replace(" ", "")] == []
     assert _flat(view.target_short).replace(" ", "") in pdf.replace(" ", "")  # page 1's scorecard
 
+
+
+@pytest.mark.parametrize(("indicator", "kinds"), [
+    pytest.param("international_students", {"actual", "shock", "glide", "band", "projection", "target"}, id="fiscal"),
+    pytest.param("intl_coauthored_share", {"actual", "glide", "band", "projection", "target"}, id="calendar-percent"),
+])
+def test_one_chart_spec_drawn_by_plotly_powerpoint_and_the_pdf(decks, indicator, kinds):
+    """The three renderers draw the spec's series under its names (the band is no line in a PowerPoint chart)."""
+    from fpdf import FPDF
+    from pptx import Presentation
+
+    from kpi.publish import pdf_chart
+    from kpi.views import charts
+
+    deck = decks["en"]
+    deck.slides = [s for s in deck.slides if s.indicator == indicator]
+    spec = deck.slides[0].chart
+    names = [s.name for s in spec.series]
+    assert {s.kind for s in spec.series} == kinds
+    assert [trace.name for trace in charts.render_kpi(spec).data] == names
+    prs = Presentation(io.BytesIO(exports.deck_pptx(deck)))
+    chart = next(shape.chart for slide in prs.slides for shape in slide.shapes if shape.has_chart)
+    assert [series.name for series in chart.plots[0].series] == [s.name for s in spec.series if s.kind != "band"]
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_page()
+    pdf.add_font("cjk", "", str(exports.CJK_FONT_FILE), collection_font_number=0)
+    pdf.set_font("cjk", size=9)
+    pdf_chart.draw(pdf, spec, x=15, y=20, width=180, height=110)
+    drawn = bytes(pdf.output())
+    assert drawn.startswith(b"%PDF") and len(drawn) > 1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -250,6 +251,7 @@ def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFr
 
 _MEMO: dict[tuple, tuple[object, list[KpiView]]] = {}
 _MEMO_SIZE = 16
+_MEMO_LOCK = threading.Lock()
 
 
 def build_all(snap, lang: str, *, pillars=None, as_of: str = "") -> list[KpiView]:
@@ -261,9 +263,10 @@ def build_all(snap, lang: str, *, pillars=None, as_of: str = "") -> list[KpiView
     if (hit := _MEMO.get(key)) is not None and hit[0] is snap:
         return list(hit[1])
     views = _build_all(snap, lang, pillars=pillars, as_of=as_of)
-    if len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)))
-    _MEMO[key] = (snap, views)
+    with _MEMO_LOCK:  # sessions run in threads
+        while len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = (snap, views)
     return list(views)
 
 
