@@ -415,8 +415,14 @@ def page_runs(database_url: str, runs: int = 7) -> None:
     the median of warm reruns and the bytes allocated at most during one rerun (tracemalloc)."""
     import tracemalloc
 
+    import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import AppTest
 
+    # A served process compiles each page once (one ScriptCache per runtime); AppTest compiles it on every run.
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
     os.environ["KPI_DATABASE_URL"] = database_url
     results = []
     for label, script, page in (("hello", ROOT / "bench" / "hello.py", None),

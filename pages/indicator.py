@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from kpi.app import ui
+from kpi.app import cache, ui
 from kpi.text import safe_text
 from kpi.text.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
 from kpi.views import charts
@@ -66,13 +66,16 @@ shocks = parse_periods(spec["shock_periods"])
 scale = 100.0 if unit == "percent" else 1.0
 peers = peer_values(snap.datasets.get("indicators"), indicator=indicator, scale=scale)
 name = indicator_name(snap.registry, indicator, lang)
-fig = charts.kpi_trend(series, unit=unit, period_kind=kind, lang=lang,
-                       target={"target": row["target_value"], "target_period": row["target_period"]}
-                       if has_target else None,
-                       glide=glide_frame(target) if target is not None else None,
-                       projection=projection if has_target else None, peers=peers, shocks=shocks, title=name)
-ui.plot(fig, key="indicator_chart", alt=t("sc.chart_alt", lang, name=name, sentence=status_why(row, lang)),
-        data=series[["period", "value", "plan", "target_value"]])
+# Built and prepared once per revision, indicator and language, then drawn by every session (kpi/app/cache.py).
+fig = cache.chart(snap, "indicator", indicator, lang, build=lambda: ui.chart(
+    charts.kpi_trend(series, unit=unit, period_kind=kind, lang=lang,
+                     target={"target": row["target_value"], "target_period": row["target_period"]}
+                     if has_target else None,
+                     glide=glide_frame(target) if target is not None else None,
+                     projection=projection if has_target else None, peers=peers, shocks=shocks, title=name),
+    lang=lang, alt=t("sc.chart_alt", lang, name=name, sentence=status_why(row, lang)),
+    data=series[["period", "value", "plan", "target_value"]]))
+ui.draw(fig, key="indicator_chart")
 ui.source_caption(snap.sources.get(indicator, []), snap.loaded(spec["dataset"], lang))
 if projection is not None and projection.excluded:
     st.caption(t("sc.shock_note", lang, periods=span_label(list(projection.excluded), kind, lang)))
@@ -137,7 +140,6 @@ st.dataframe(history, hide_index=True, width="stretch", column_config={
     "gap": st.column_config.TextColumn(t("sc.col.gap", lang)),
     "status": st.column_config.TextColumn(t("sc.col.now", lang)),
 })
-download = series.assign(period_label=[period_label(int(p), kind, lang) for p in series["period"]])
-ui.download_csv(download[["indicator", "period", "period_label", "value", "reference_date", "plan", "gap_pct",
-                          "target_value", "target_period", "status", "status_reason"]], f"kpi_{indicator}",
-                key="download_indicator")
+ui.download_csv(lambda: series.assign(period_label=[period_label(int(p), kind, lang) for p in series["period"]])[
+    ["indicator", "period", "period_label", "value", "reference_date", "plan", "gap_pct", "target_value",
+     "target_period", "status", "status_reason"]], f"kpi_{indicator}", key="download_indicator")  # built when clicked

@@ -4,16 +4,20 @@ The snapshot is cached by revision (kpi.app.ui.snapshot); what the pages build f
 and action frames with their sparklines, the strategy sentence, the target sources — was built again on every run
 of every session. Here each is built once and shared read-only (st.cache_resource: one object for all sessions, no
 copy per run; st.dataframe and st.table read their data without changing it, and the pages only read these).
+Charts likewise: a page names what its chart depends on and gets one prepared figure (kpi.app.ui.Chart) to draw.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from kpi.app.ui import Chart
 from kpi.store import storage
 from kpi.store.snapshot import Snapshot
 from kpi.text import safe_text
@@ -21,6 +25,7 @@ from kpi.text.i18n import column_labels
 from kpi.views.narrative import action_frame, scorecard_frame, strategy_sentence, target_sources_frame, update_line
 from metrics.registry import PILLARS
 
+T = TypeVar("T")
 # Languages × pillar selections × the revisions and days still being viewed: small frames, a few KB each.
 MAX_ENTRIES = 512
 
@@ -57,3 +62,20 @@ def _overview(url: str, revision: int, day: dt.date, lang: str, pillars: tuple[s
                         update_line=update_line(card, _snap.registry, lang),
                         scorecard=scorecard_frame(card, _snap.values, _snap.registry, lang),
                         sources=shown.rename(columns=column_labels(sources.columns, lang)))
+
+
+def chart(snap: Snapshot, name: str, *key, build: Callable[[], Chart]) -> Chart:
+    """A chart of ``snap`` prepared once (``build``, e.g. ``lambda: ui.chart(charts.kpi_trend(...), ...)``) per
+    database, revision, day, ``name`` and ``key`` — which must name everything ``build`` reads beyond the snapshot
+    (the language, the indicator, the filters) — and drawn by every session with ``ui.draw``."""
+    return shared(snap, name, *key, build=build)
+
+
+def shared(snap: Snapshot, name: str, *key, build: Callable[[], T]) -> T:
+    """Any read-only result of ``snap`` built once per database, revision, day, ``name`` and ``key`` (see chart)."""
+    return _shared(storage.database_url(), snap.revision, snap.judged_on, name, key, _build=build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
+def _shared(url: str, revision: int, day: dt.date, name: str, key: tuple, *, _build: Callable[[], T]) -> T:
+    return _build()
