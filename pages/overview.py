@@ -34,7 +34,7 @@ st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "
 if actions.empty:
     st.caption(t("sc.action_none", lang))
 else:
-    picked_action = ui.scorecard_table(actions.drop(columns=["now", "outlook"]), key="actions",
+    picked_action = ui.scorecard_table(view.action_table, key="actions",
                                        height=ui.table_height(min(len(actions), ACTION_ROWS)))
     if picked_action is not None:
         st.switch_page("pages/indicator.py", query_params={"kpi": picked_action, "lang": lang})

@@ -36,6 +36,7 @@ class OverviewView:
 
     sentence: str
     actions: pd.DataFrame  # 要対応: id, name, now, outlook, why, owner
+    action_table: pd.DataFrame  # the same as the table shows it: without now and outlook (the reason says both)
     update_line: str
     scorecard: pd.DataFrame  # id, name, latest, when, change, target, progress, now, outlook, trend (sparkline)
     sources: pd.DataFrame  # the targets' sources, Markdown-safe, headers in the language
@@ -58,7 +59,9 @@ def _overview(url: str, revision: int, day: dt.date, lang: str, pillars: tuple[s
     sources = target_sources_frame(card, _snap.registry, lang)
     # st.table renders Markdown in its cells: sources are user text, shown as typed (kpi.text.safe_text).
     shown = sources.map(lambda v: safe_text.md(v) if isinstance(v, str) else v)
-    return OverviewView(sentence=strategy_sentence(card, lang), actions=action_frame(card, _snap.registry, lang),
+    actions = action_frame(card, _snap.registry, lang)
+    return OverviewView(sentence=strategy_sentence(card, lang), actions=actions,
+                        action_table=actions.drop(columns=["now", "outlook"]),
                         update_line=update_line(card, _snap.registry, lang),
                         scorecard=scorecard_frame(card, _snap.values, _snap.registry, lang),
                         sources=shown.rename(columns=column_labels(sources.columns, lang)))
