@@ -39,7 +39,7 @@ indicator = st.selectbox(t("indicator", lang), ids, index=ids.index(wanted) if w
 st.query_params["kpi"] = indicator
 spec = snap.registry.loc[indicator]
 row = snap.scorecard.set_index("indicator").loc[indicator].to_dict() | {"indicator": indicator}
-series = snap.series(indicator)
+series = cache.shared(snap, "series", indicator, build=lambda: snap.series(indicator))  # per revision, shared
 st.caption(spec["definition_ja" if lang == "ja" else "definition_en"])
 if series.empty:
     st.info(t("empty_selection", lang))
@@ -60,11 +60,13 @@ if row["closed_result"]:
     st.caption(closed_text(row, lang))
 
 has_target = pd.notna(row["target_period"])
-target = target_in_force(snap.datasets["targets"], indicator, int(row["period"])) if has_target else None
+target = cache.shared(snap, "target", indicator, build=lambda: target_in_force(
+    snap.datasets["targets"], indicator, int(row["period"]))) if has_target else None
 projection = snap.projections.get(indicator)
 shocks = parse_periods(spec["shock_periods"])
 scale = 100.0 if unit == "percent" else 1.0
-peers = peer_values(snap.datasets.get("indicators"), indicator=indicator, scale=scale)
+peers = cache.shared(snap, "peers", indicator, build=lambda: peer_values(snap.datasets.get("indicators"),
+                                                                     indicator=indicator, scale=scale))
 name = indicator_name(snap.registry, indicator, lang)
 # Built and prepared once per revision, indicator and language, then drawn by every session (kpi/app/cache.py).
 fig = cache.chart(snap, "indicator", indicator, lang, build=lambda: ui.chart(
@@ -122,7 +124,7 @@ if has_target:
     st.write(t("what_if_result", lang, pct=pct, period=period_label(reached, kind, lang))
              if reached is not None else t("what_if_never", lang, pct=pct, years=HORIZON))
 
-history = pd.DataFrame({
+history = cache.shared(snap, "history", indicator, lang, build=lambda: pd.DataFrame({
     "period": [period_label(int(p), kind, lang) for p in series["period"]],
     "reference": [reference_label(p, row["reference_kind"], lang) for p in series["period"]],
     "value": [format_value(v, unit, lang) for v in series["value"]],
@@ -130,7 +132,7 @@ history = pd.DataFrame({
     "target": [target_text(r, lang) for r in series.to_dict("records")],
     "gap": ["–" if pd.isna(g) or not math.isfinite(g) else format_percent(g, signed=True) for g in series["gap_pct"]],
     "status": [status_text(s, lang) for s in series["status"]],
-}).iloc[::-1]
+}).iloc[::-1])
 st.dataframe(history, hide_index=True, width="stretch", column_config={
     "period": st.column_config.TextColumn(t("col.period", lang)),
     "reference": st.column_config.TextColumn(t("sc.col.when", lang)),
