@@ -10,9 +10,9 @@ pillar filter at once (the pills widget's state, sent as a click sends it, with 
 lives in a fragment), then open the Indicator page at once. Each request is timed from the rerun message sent to
 its `script_finished`, its bytes on the websocket counted, and checked: no exception element, the Overview's
 scorecard drawn, then drawn differently after the filter, then the indicator's chart; the floor's chart.
-The floor's and the app's rounds alternate (small N repeated until each step has about ten requests), so both meet
-the same load from the other engineers on this machine: the ratio app / floor is what counts, and the load average
-is printed at the start and end of each measurement.
+The floor's and the app's rounds alternate (each N at least three times, small N until each step has ten
+requests), so both meet the same load from the other engineers on this machine: the ratio app / floor is what
+counts, and the load average is printed at the start and end of each measurement.
 
 Then two replicas of the app behind Debian's nginx, configured from deploy/nginx.conf (ip_hash sticky sessions;
 each session from its own loopback source address 127.0.k.1, so that ip_hash, which keys on the first three
@@ -60,7 +60,8 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 SESSIONS, REPLICA_SESSIONS = (1, 5, 10, 20), (1, 5, 10, 20, 40)
 QUICK_SESSIONS, QUICK_REPLICA_SESSIONS = (1, 5, 10), (5, 10)
-SAMPLES = 10  # requests per step at least: a round of N sessions is repeated ceil(10 / N) times
+SAMPLES, ROUNDS = 10, 3  # a round of N sessions is repeated ceil(10 / N) times and at least 3 times, the floor's and
+# the app's rounds alternating, so that one busy moment of the shared machine does not decide a ratio
 REQUEST_TIMEOUT_S = 60
 STEP_TIMEOUT_S = 240
 GOAL_P95_S = 1.0
@@ -326,7 +327,7 @@ def measure(n: int, app_url: str, floor_url: str, *, spread: bool) -> tuple[Samp
     """The floor's and the app's rounds of n sessions, alternating, until each step has SAMPLES requests."""
     floor, app = Sample(), Sample()
     before = load()
-    for repeat in range(math.ceil(SAMPLES / n)):
+    for repeat in range(max(ROUNDS, math.ceil(SAMPLES / n))):
         order = [(floor, floor_url, FLOOR_STEPS, False), (app, app_url, APP_STEPS, spread)]
         for into, url, steps, spreading in order if repeat % 2 == 0 else order[::-1]:
             into.add(asyncio.run(one_round(url, n, steps, spread=spreading)))
