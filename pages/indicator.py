@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from kpi.app import ui
+from kpi.app import cache, ui
 from kpi.text import safe_text
 from kpi.text.i18n import indicator_name, labelled, period_label, t
 from kpi.views import charts, kpi_view
@@ -23,13 +23,15 @@ indicator = st.selectbox(t("indicator", lang), ids, index=ids.index(wanted) if w
                          format_func=lambda i: indicator_name(snap.registry, i, lang), key="kpi_select")
 st.query_params["kpi"] = indicator
 spec = snap.registry.loc[indicator]
-series = snap.series(indicator)
+series = cache.shared(snap, "series", indicator, build=lambda: snap.series(indicator))  # per revision, shared
 st.caption(spec["definition_ja" if lang == "ja" else "definition_en"])
 if series.empty:
     st.info(t("empty_selection", lang))
     st.stop()
 
-view = kpi_view.build(snap, indicator, lang, as_of=snap.loaded(spec["dataset"], lang))  # every fact shown below
+# Every fact shown below, built once per revision, indicator and language and shared by every session.
+view = cache.shared(snap, "view", indicator, lang, build=lambda: kpi_view.build(
+    snap, indicator, lang, as_of=snap.loaded(spec["dataset"], lang), series=series))
 now_col, outlook_col = st.columns(2)
 with now_col.container(border=True):
     st.caption(t("sc.col.now", lang))
@@ -43,9 +45,10 @@ st.markdown(view.summary)
 if view.closed:
     st.caption(view.closed)
 
-fig = charts.render_kpi(view.chart)
-ui.plot(fig, key="indicator_chart", alt=t("sc.chart_alt", lang, name=view.name, sentence=view.status_why),
-        data=series[["period", "value", "plan", "target_value"]])
+fig = cache.chart(snap, "indicator", indicator, lang, build=lambda: ui.chart(
+    charts.render_kpi(view.chart), lang=lang, alt=t("sc.chart_alt", lang, name=view.name, sentence=view.status_why),
+    data=series[["period", "value", "plan", "target_value"]]))
+ui.draw(fig, key="indicator_chart")
 ui.source_caption(list(view.sources), view.as_of)
 if view.projection is not None and view.projection.excluded:
     st.caption(t("sc.shock_note", lang, periods=span_label(list(view.projection.excluded), view.period_kind, lang)))
@@ -82,7 +85,7 @@ st.dataframe(view.history, hide_index=True, width="stretch", column_config={
     "gap": st.column_config.TextColumn(t("sc.col.gap", lang)),
     "status": st.column_config.TextColumn(t("sc.col.now", lang)),
 })
-download = series.assign(period_label=[period_label(int(p), view.period_kind, lang) for p in series["period"]])
-ui.download_csv(download[["indicator", "period", "period_label", "value", "reference_date", "plan", "gap_pct",
-                          "target_value", "target_period", "status", "status_reason"]], f"kpi_{indicator}",
-                key="download_indicator")
+ui.download_csv(lambda: series.assign(period_label=[period_label(int(p), view.period_kind, lang)
+                                                    for p in series["period"]])[
+    ["indicator", "period", "period_label", "value", "reference_date", "plan", "gap_pct", "target_value",
+     "target_period", "status", "status_reason"]], f"kpi_{indicator}", key="download_indicator")  # built when clicked

@@ -3,7 +3,7 @@ country/region, school and status."""
 
 import streamlit as st
 
-from kpi.app import ui
+from kpi.app import cache, ui
 from kpi.ingest.countries import country_name
 from kpi.text.i18n import period_label, school_name, t
 from kpi.views import charts
@@ -42,13 +42,22 @@ sources = sorted({str(s) for s in rows["source"].dropna()})
 where = t(direction, lang)
 span = span_label([first, last], "fiscal", lang)
 
-by_year = students_by_year(rows, by=["status"]).rename(columns={"fiscal_year": "period"})
-by_year["status"] = by_year["status"].astype(object).fillna("unspecified")
-title = t("sc.mob_by_year", lang, direction=where, span=span)
-ui.plot(charts.bars_by_year(by_year, value="students", colour="status", period_kind="fiscal", lang=lang,
-                            colour_label=lambda s: t(s, lang),
-                            title=title, value_label=t("students", lang)),
-        key="mob_by_year", alt=t("sc.mob_by_year_alt", lang, direction=where, span=span), data=by_year)
+# Each chart and the table is built once per revision and selection, then drawn by every session that makes the
+# same choices (kpi/app/cache.py): ``selected`` names everything they read besides the snapshot.
+selected = (lang, direction, first, last, tuple(countries), tuple(schools), tuple(statuses))
+
+
+def by_year_chart() -> ui.Chart:
+    by_year = students_by_year(rows, by=["status"]).rename(columns={"fiscal_year": "period"})
+    by_year["status"] = by_year["status"].astype(object).fillna("unspecified")
+    title = t("sc.mob_by_year", lang, direction=where, span=span)
+    return ui.chart(charts.bars_by_year(by_year, value="students", colour="status", period_kind="fiscal", lang=lang,
+                                        colour_label=lambda s: t(s, lang),
+                                        title=title, value_label=t("students", lang)),
+                    lang=lang, alt=t("sc.mob_by_year_alt", lang, direction=where, span=span), data=by_year)
+
+
+ui.draw(cache.chart(snap, "mob_by_year", *selected, build=by_year_chart), key="mob_by_year")
 ui.source_caption(sources, loaded)
 
 one_year = filter_rows(mobility, period_range=(year, year), direction=direction, country=countries, school=schools,
@@ -60,25 +69,39 @@ if one_year.empty:
 left, right = st.columns(2)
 with left:
     top_n = st.slider(t("top_n", lang), 5, 30, 15, key="mob_top")
-    by_country = totals_by(one_year, by="country", value="students", top=top_n)
-    title = t("sc.mob_by_country", lang, direction=where, year=label)
-    ui.plot(charts.ranked_bars(by_country, category="country", value="students", lang=lang, title=title,
-                               value_label=t("students", lang)), key="mob_by_country",
-            alt=title, data=by_country.assign(country=[country_name(c, lang) for c in by_country["country"]]))
+
+    def by_country_chart() -> ui.Chart:
+        by_country = totals_by(one_year, by="country", value="students", top=top_n)
+        title = t("sc.mob_by_country", lang, direction=where, year=label)
+        return ui.chart(charts.ranked_bars(by_country, category="country", value="students", lang=lang, title=title,
+                                           value_label=t("students", lang)), lang=lang, alt=title,
+                        data=by_country.assign(country=[country_name(c, lang) for c in by_country["country"]]))
+
+    ui.draw(cache.chart(snap, "mob_by_country", *selected, year, top_n, build=by_country_chart), key="mob_by_country")
     ui.source_caption(sources, loaded)
 with right:
-    by_school = totals_by(one_year, by="school", value="students")
-    title = t("sc.mob_by_school", lang, direction=where, year=label)
-    ui.plot(charts.ranked_bars(by_school, category="school", value="students", lang=lang, countries=False,
-                               title=title, value_label=t("students", lang)), key="mob_by_school",
-            alt=title, data=by_school)
+
+    def by_school_chart() -> ui.Chart:
+        by_school = totals_by(one_year, by="school", value="students")
+        title = t("sc.mob_by_school", lang, direction=where, year=label)
+        return ui.chart(charts.ranked_bars(by_school, category="school", value="students", lang=lang, countries=False,
+                                           title=title, value_label=t("students", lang)), lang=lang, alt=title,
+                        data=by_school)
+
+    ui.draw(cache.chart(snap, "mob_by_school", *selected, year, build=by_school_chart), key="mob_by_school")
     ui.source_caption(sources, loaded)
 
 st.subheader(t("sc.mob_table", lang, direction=where, year=label))
-table = students_by_year(one_year, by=["country", "school", "status"]).drop(columns="fiscal_year")
-table["students"] = table["students"].astype("int64")
-for column in ("country", "school", "status"):
-    table[column] = table[column].astype(object).fillna("–")
-ui.table(table.sort_values("students", ascending=False))
+
+
+def year_table():
+    table = students_by_year(one_year, by=["country", "school", "status"]).drop(columns="fiscal_year")
+    table["students"] = table["students"].astype("int64")
+    for column in ("country", "school", "status"):
+        table[column] = table[column].astype(object).fillna("–")
+    return ui.displayed(table.sort_values("students", ascending=False), lang)
+
+
+ui.table(cache.shared(snap, "mob_table", *selected, year, build=year_table), prepared=True)
 ui.download_csv(lambda: students_by_year(rows, by=["direction", "country", "school", "status"]), "student_mobility",
                 key="download_mobility")

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from kpi.app import ui
-from kpi.text import safe_text
-from kpi.text.i18n import column_labels, t
-from kpi.views import kpi_view
-from kpi.views.narrative import action_frame, date_text, strategy_sentence, target_sources_frame, update_line
+from kpi.app import cache, ui
+from kpi.text.i18n import t
+from kpi.views.narrative import date_text
 from metrics.registry import PILLARS
 from metrics.targets import AT_RISK_TOLERANCE
 
@@ -26,26 +24,26 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     st.link_button(t("present", lang), url=f"/?present=1&lang={lang}", icon=":material/co_present:")
     ui.export_buttons(snap, pillars=tuple(chosen), key="overview_export")
 
-card = snap.scorecard[snap.scorecard["pillar"].isin(chosen)]
-st.info(strategy_sentence(card, lang), icon=":material/explore:")
+view = cache.overview(snap, lang, chosen)  # built once per revision, language and selection, for every session
+st.info(view.sentence, icon=":material/explore:")
 
 ACTION_ROWS, SCORECARD_ROWS = 5, 10
-actions = action_frame(card, snap.registry, lang)
+actions = view.actions
 st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "ja"
             else f"**{t('sc.action_title', lang)} ({len(actions)})**")
 if actions.empty:
     st.caption(t("sc.action_none", lang))
 else:
-    picked_action = ui.scorecard_table(actions.drop(columns=["now", "outlook"]), key="actions",
+    picked_action = ui.scorecard_table(view.action_table, key="actions",
                                        height=ui.table_height(min(len(actions), ACTION_ROWS)))
     if picked_action is not None:
         st.switch_page("pages/indicator.py", query_params={"kpi": picked_action, "lang": lang})
-if update_line(card, snap.registry, lang):
-    st.caption(update_line(card, snap.registry, lang))
+if view.update_line:
+    st.caption(view.update_line)
 
 st.markdown(f"**{t('sc.table_title', lang)}**", help=t("sc.rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}") + "\n\n"
             + t("sc.table_help", lang))
-shown = kpi_view.scorecard_frame(kpi_view.build_all(snap, lang, pillars=chosen), snap.values)
+shown = view.scorecard
 # Twenty KPIs and the 要対応 list do not fit one 1600×1000 screen: past SCORECARD_ROWS the table scrolls inside
 # itself (sortable, and the pillar filter shortens it) so that the page stays one screen.
 picked = ui.scorecard_table(shown, key="scorecard", height=ui.table_height(min(len(shown), SCORECARD_ROWS)))
@@ -54,10 +52,7 @@ if picked is not None:
 
 with st.expander(t("pub.targets_title", lang)):
     st.caption(t("pub.targets_help", lang))
-    sources = target_sources_frame(card, snap.registry, lang)
-    # st.table renders Markdown in its cells: sources are user text, shown as typed (kpi.text.safe_text).
-    shown = sources.map(lambda v: safe_text.md(v) if isinstance(v, str) else v)
-    st.table(shown.rename(columns=column_labels(sources.columns, lang)), hide_index=True)
+    st.table(view.sources, hide_index=True)
 
 st.caption(f"{snap.loaded(None, lang)} · "
            + t("sc.judged_on", lang, date=date_text(snap.judged_on, lang)))

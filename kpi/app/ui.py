@@ -6,8 +6,10 @@ import contextlib
 import datetime as dt
 import html
 import json
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
@@ -136,17 +138,22 @@ def source_caption(sources: list[str], as_of: str) -> None:
         st.caption(f":material/warning: {t('illustrative', code)}")
 
 
-def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = False, alt: str | None = None,
-         data: pd.DataFrame | None = None) -> None:
-    """A chart whose camera button saves a presentation-resolution PNG (1920×1080); ``own_theme`` keeps our fonts.
+@dataclass(frozen=True)
+class Chart:
+    """A figure made ready to draw, once: its text alternative, the table behind it, colour-free cues, escaped text
+    and toolbar. Read-only once made, so one Chart can be drawn by every session (kpi.app.cache)."""
 
-    ``alt`` is the chart's one-sentence text alternative, read by screen readers just before the chart and followed by
-    the numbers drawn (the whole sentence derived from the figure when not given); ``data`` the table behind it, one
-    click away under the chart (the figure's own numbers when not given).
-    """
-    code = lang()
-    description = a11y.with_facts(alt, fig, code) if alt else a11y.figure_description(fig, code)
-    frame = data if data is not None else a11y.figure_frame(fig, code)
+    figure: go.Figure
+    description: str
+    config: dict
+    data_label: str
+    data: pd.DataFrame | None  # the table under the chart, already in words and labelled, or None
+
+
+def chart(fig, *, lang: str, geo: bool = False, alt: str | None = None, data: pd.DataFrame | None = None) -> Chart:
+    """Prepare ``fig`` for :func:`draw` (changes ``fig``: give it a figure nobody else draws)."""
+    description = a11y.with_facts(alt, fig, lang) if alt else a11y.figure_description(fig, lang)
+    frame = data if data is not None else a11y.figure_frame(fig, lang)
     a11y.distinguish_without_colour(fig)
     # Plotly's toolbar icons are drawn at 30% grey (1.6:1); controls need 3:1 against the page (WCAG 1.4.11).
     fig.update_layout(modebar={"color": UI_MUTED_TEXT, "activecolor": FOCUS_COLOUR, "bgcolor": "rgba(255,255,255,0.9)"})
@@ -157,13 +164,34 @@ def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = Fa
     if (fig.layout.height or 450) <= SPARKLINE_HEIGHT:
         config["displayModeBar"] = False  # a sparkline has nothing to zoom: eight tab stops less per card
     safe_text.figure(fig)  # school, partner and institution names stay text in labels and hovers
-    st.html(f'<p class="kpi-sr-only">{html.escape(description)}</p>')
-    st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None if own_theme else "streamlit")
+    title = str(fig.layout.title.text or "").replace("<br>", " ").strip()
+    label = t("a11y.chart_data_titled", lang, title=title) if title else t("a11y.chart_data", lang)
+    shown = None
     if frame is not None and not frame.empty:
-        title = str(fig.layout.title.text or "").replace("<br>", " ").strip()
-        label = t("a11y.chart_data_titled", code, title=title) if title else t("a11y.chart_data", code)
-        with st.expander(label):
-            table(frame, key=f"{key}_data" if key else None)
+        shown = displayed(frame, lang)
+    return Chart(fig, description, config, label, shown)
+
+
+def draw(prepared: Chart, *, key: str | None = None, own_theme: bool = False) -> None:
+    """A prepared chart whose camera button saves a presentation-resolution PNG (1920×1080); ``own_theme`` keeps our
+    fonts. Its text alternative is read by screen readers just before it; its table is one click away under it."""
+    st.html(f'<p class="kpi-sr-only">{html.escape(prepared.description)}</p>')
+    st.plotly_chart(prepared.figure, config=prepared.config, key=key, width="stretch",
+                    theme=None if own_theme else "streamlit")
+    if prepared.data is not None:
+        with st.expander(prepared.data_label):
+            st.dataframe(prepared.data, hide_index=True, width="stretch", key=f"{key}_data" if key else None)
+
+
+def plot(fig, *, key: str | None = None, geo: bool = False, own_theme: bool = False, alt: str | None = None,
+         data: pd.DataFrame | None = None) -> None:
+    """Prepare and draw ``fig`` (:func:`chart`, :func:`draw`).
+
+    ``alt`` is the chart's one-sentence text alternative, read by screen readers just before the chart and followed by
+    the numbers drawn (the whole sentence derived from the figure when not given); ``data`` the table behind it, one
+    click away under the chart (the figure's own numbers when not given).
+    """
+    draw(chart(fig, lang=lang(), geo=geo, alt=alt, data=data), key=key, own_theme=own_theme)
 
 
 def _display_values(frame: pd.DataFrame, code: str) -> pd.DataFrame:
@@ -218,9 +246,15 @@ def known_word(value: str, code: str, *, prefix: str = "") -> str:
     return t(key, code) if key in catalogue() else value
 
 
-def table(frame: pd.DataFrame, **options) -> None:
-    """A read-only table with its column headers and codes in the chosen language."""
-    shown = _display_values(frame, lang()).rename(columns=column_labels(frame.columns, lang()))
+def displayed(frame: pd.DataFrame, code: str) -> pd.DataFrame:
+    """``frame`` as :func:`table` shows it: codes in words, readable numbers, headers in the language."""
+    return _display_values(frame, code).rename(columns=column_labels(frame.columns, code))
+
+
+def table(frame: pd.DataFrame, *, prepared: bool = False, **options) -> None:
+    """A read-only table with its column headers and codes in the chosen language (``prepared``: already
+    :func:`displayed`, e.g. shared by every session through kpi.app.cache)."""
+    shown = frame if prepared else displayed(frame, lang())
     st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", **options)
 
 

@@ -80,7 +80,7 @@ class Snapshot:
 
     @property
     def empty(self) -> bool:
-        return self.values.empty
+        return not self.evaluation["period"].notna().any()  # no value (every page asks, every run: no copy)
 
     def series(self, indicator: str) -> pd.DataFrame:
         return self.values[self.values["indicator"] == indicator]

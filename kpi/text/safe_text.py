@@ -59,8 +59,8 @@ def figure(fig):
         return fig
     for trace in fig.data:
         for name in _TRACE_TEXT:
-            if name == "locations":
-                continue  # ISO codes the map looks up; never shown as text
+            if name == "locations" or name not in trace:
+                continue  # ISO codes the map looks up, never shown as text; or no such property on this trace type
             try:
                 value = trace[name]
             except (KeyError, ValueError):
