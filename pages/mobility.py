@@ -79,6 +79,8 @@ table = students_by_year(one_year, by=["country", "school", "status"]).drop(colu
 table["students"] = table["students"].astype("int64")
 for column in ("country", "school", "status"):
     table[column] = table[column].astype(object).fillna("–")
-ui.table(table.sort_values("students", ascending=False))
+# One word for the column in the filter and the table (在籍区分, not 状況 beside it).
+table["status"] = table["status"].map(lambda s: t(s, lang) if s in ("degree", "non_degree") else s)
+ui.table(table.sort_values("students", ascending=False).rename(columns={"status": "study_status"}))
 ui.download_csv(lambda: students_by_year(rows, by=["direction", "country", "school", "status"]), "student_mobility",
                 key="download_mobility")

@@ -187,17 +187,20 @@ if upload is not None:
     if result.header:
         with st.expander(t("mapping", lang), expanded=bool(result.errors)):
             contract = [""] + [c.name for c in DATASETS[dataset]]
+            # The fields by their labels (年度, 国・地域), in the cells as on screen; the ids only behind them.
+            by_label = {field_label(c): c for c in contract}
             shown = pd.DataFrame({"file": [h for h in result.header if h],
-                                  "column": [result.mapping.get(h, "").split(" ")[0] if
-                                             result.mapping.get(h, "").split(" ")[0] in contract else ""
+                                  "column": [field_label(result.mapping.get(h, "").split(" ")[0]) if
+                                             result.mapping.get(h, "").split(" ")[0] in contract else field_label("")
                                              for h in result.header if h]})
             edited = st.data_editor(shown, hide_index=True, disabled=["file"], key=f"mapping_{signature}",
                                     column_config={
                                         "file": st.column_config.TextColumn(t("map.file_column", lang)),
-                                        "column": st.column_config.SelectboxColumn(
-                                            t("map.field", lang), options=contract, format_func=field_label)})
-            corrections = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))
-                           if (c or "") != dict(zip(shown["file"], shown["column"]))[f]}
+                                        "column": st.column_config.SelectboxColumn(t("map.field", lang),
+                                                                                   options=list(by_label))})
+            chosen_fields = [by_label.get(c or "", "") for c in edited["column"]]
+            corrections = {f: c for f, c, was in zip(edited["file"], chosen_fields, shown["column"])
+                           if c != by_label.get(was, "")}
             if corrections:
                 result = service.validate_bytes(data, dataset, constants=constants, encoding=chosen_encoding,
                                                 file_name=upload.name, mapping={**saved, **corrections}, **reading)
@@ -205,7 +208,7 @@ if upload is not None:
                                  key=f"profile_name_{signature}")
             if st.button(t("save_profile", lang), key=f"save_profile_{signature}", disabled=not name or not signature):
                 refuse_viewer()
-                full = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))}
+                full = dict(zip(edited["file"], chosen_fields))
                 storage.save_profile(name, dataset, signature, full, constants, user=signin.audit_name())
                 st.success(safe_text.md_t("profile_saved", lang, name=name))
     rows = 0 if result.frame is None else len(result.frame)

@@ -34,7 +34,7 @@ def test_period_labels(year, kind, lang, label):
 @pytest.mark.parametrize("value,unit,lang,signed,text", [
     (2145, "students", "en", False, "2,145"), (2145, "students", "ja", False, "2,145人"),
     (36.81, "percent", "en", False, "36.8%"), (1.7, "percent", "en", True, "+1.7 pt"),
-    (71, "students", "en", True, "+71"), (-3, "papers", "ja", True, "-3本"), (float("nan"), "students", "en", False, "–"),
+    (71, "students", "en", True, "+71"), (-3, "papers", "ja", True, "-3件"), (float("nan"), "students", "en", False, "–"),
 ])
 def test_number_formats(value, unit, lang, signed, text):
     assert format_value(value, unit, lang, signed=signed) == text

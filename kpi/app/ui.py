@@ -314,9 +314,9 @@ def file_uploader(label: str, *, types: list[str], key: str, help: str | None = 
     browse = t("upload.browse", code)
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzone"] button {{font-size: 0 !important;}}
-[data-testid="stFileUploaderDropzone"] button::after {{content: {json.dumps(browse)}; font-size: 0.9rem;}}
+[data-testid="stFileUploaderDropzone"] button::after {{content: {json.dumps(browse, ensure_ascii=False)}; font-size: 0.9rem;}}
 [data-testid="stFileUploaderDropzoneInstructions"] * {{font-size: 0 !important;}}
-[data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {json.dumps(limit)}; font-size: 0.8rem;
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {json.dumps(limit, ensure_ascii=False)}; font-size: 0.8rem;
   opacity: 0.7;}}
 </style>""")
     return st.file_uploader(label, type=types, key=key, help=help or t("upload.help", code), **options)

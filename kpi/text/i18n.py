@@ -235,7 +235,7 @@ def format_cell(value, lang: str, *, column: str = "") -> str:
             return str(int(number))
         return format_number(number, lang, digits=0 if number.is_integer() else 1)
     text = str(value)
-    return "–" if text in ("None", "nan", "NaN", "NaT", "") else text
+    return "–" if text in ("None", "nan", "NaN", "NaT", "<NA>", "") else text
 
 
 def format_change(before, after, unit: str, lang: str) -> str:
