@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from tests_support import ACCOUNT, choose, international_students_2023, settle, sign_in, upload
+from tests_support import ACCOUNT, choose, international_students_2023, settle, sign_in, steady, upload
 
 from kpi.store import plan, service, storage
+from metrics.compute import value_diff
+from metrics.registry import load_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -205,3 +207,92 @@ def test_the_journey_with_an_error_then_the_corrected_file(analyst_server, page,
     upload(page, tmp_path, "inbound_good.csv", GOOD)
     page.get_by_text("Preview of the normalised rows").wait_for()
     page.screenshot(path=str(ARTIFACTS / "upload-preview.png"), full_page=True)
+
+
+OLD_YEAR = "年度,国・地域,人数\r\n平成24年度,中国,900\r\n平成24年度,韓国,300\r\n"  # FY2012: before the sample's years
+FEW_AGREEMENTS = ("協定校名,国・地域,協定区分,締結日\r\nJourney Partner University A,CHN,大学間,2020/04/01\r\n"
+                  "Journey Partner University B,KOR,部局間,2021/04/01\r\n")
+
+
+def red_messages(page) -> list[str]:
+    return page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+
+
+def in_view(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    return box is not None and box["y"] >= -1 and box["y"] < page.viewport_size["height"] - 40
+
+
+def test_append_replace_and_rollback_each_end_on_a_result_screen(analyst_server, page, tmp_path):
+    """Issue 21: after a commit the page says what was done and plans nothing again; a replace that removes most of
+    a dataset asks for the word typed and shows the largest KPI changes; a rollback's result is in view."""
+    base, url = analyst_server.url, analyst_server.database_url
+    engine = storage.get_engine(url)
+    sign_in(page, base)
+
+    # 1. Append a year not yet stored: the result screen, the rows before → after, no red message.
+    mobility_before = len(storage.load("mobility", engine=engine))
+    choose(page, "direction for the whole file", "Inbound")
+    upload(page, tmp_path, "inbound_2012.csv", OLD_YEAR)
+    page.get_by_text("What this import will do").wait_for()
+    assert commit_button(page).is_enabled()
+    commit_button(page).click()
+    settle(page)
+    revision = int(revisions(url)["revision"].max())
+    page.get_by_text(f"Student mobility: stored as revision {revision}.").wait_for()
+    mobility_after = len(storage.load("mobility", engine=engine))
+    assert mobility_after == mobility_before + 2
+    result = page.locator(".st-key-upload_result").inner_text()
+    assert f"{mobility_before:,} rows → {mobility_after:,} rows" in result, result
+    assert red_messages(page) == [], red_messages(page)
+    assert "What this import will do" not in main_text(page)  # the same file is not planned again
+    page.screenshot(path=str(ARTIFACTS / "upload-result-append.png"), full_page=True)
+
+    # 2. Replace agreements with a two-row file: more than half removed, so the word must be typed first.
+    agreements_before = len(storage.load("agreements", engine=engine))
+    pick(page, "^Dataset$", "Agreements")
+    upload(page, tmp_path, "agreements_few.csv", FEW_AGREEMENTS)
+    page.get_by_text("What this import will do").wait_for()
+    page.get_by_role("radio", name="Replace").click()
+    settle(page)
+    page.get_by_text(f"leaves 2 of the {agreements_before} stored rows").wait_for()
+    assert commit_button(page).is_disabled()
+    page.get_by_label("Type replace to confirm the replace").fill("replace")
+    page.get_by_label("Type replace to confirm the replace").press("Enter")
+    settle(page)
+    assert commit_button(page).is_enabled()
+    values_before = service.current_values(engine=engine)
+    commit_button(page).click()
+    settle(page)
+    revision = int(revisions(url)["revision"].max())
+    page.get_by_text(f"Agreements: stored as revision {revision}.").wait_for()
+    assert len(storage.load("agreements", engine=engine)) == 2
+    result = page.locator(".st-key-upload_result")
+    assert f"{agreements_before} rows → 2 rows" in result.inner_text()
+    # The KPI changes, largest first, are those the stored values show (read from the data, not typed in).
+    diff = value_diff(values_before, service.current_values(engine=engine))
+    assert not diff.empty
+    shown = cells(result.locator("[data-testid='stDataFrame']"))
+    registry = load_registry()
+    size = ((diff["after"] - diff["before"]).abs() / diff["before"].abs().where(diff["before"] != 0, 1)).fillna(
+        float("inf"))
+    biggest = diff.assign(size=size).sort_values("size", ascending=False, kind="stable").iloc[0]
+    assert shown[0] == registry.loc[biggest["indicator"], "name_en"], shown[:6]
+    assert red_messages(page) == []
+    page.screenshot(path=str(ARTIFACTS / "upload-result-replace.png"), full_page=True)
+
+    # 3. Roll agreements back to the state before the replace: the result is in view, nothing set up to undo it.
+    good = int(plan.dataset_revisions("agreements", engine=engine)["revision"].iloc[1])
+    pick(page, "Dataset to roll back", "Agreements")
+    label = plan.describe_revision(plan.dataset_revisions("agreements", engine=engine).iloc[1], "en")
+    pick(page, "Restore the state right after", label)
+    page.get_by_role("button", name=f"Restore Agreements to revision {good}").click()
+    settle(page)
+    page.get_by_text(re.compile("Agreements is back to its state after revision")).wait_for()
+    steady(page)
+    assert len(storage.load("agreements", engine=engine)) == agreements_before
+    assert in_view(page, ".st-key-upload_result"), "the rollback's result is on screen"
+    assert f"2 rows → {agreements_before} rows" in page.locator(".st-key-upload_result").inner_text()
+    assert page.get_by_role("button", name=re.compile("^Restore Agreements to revision")).count() == 0
+    assert red_messages(page) == []
+    page.screenshot(path=str(ARTIFACTS / "upload-result-rollback.png"))

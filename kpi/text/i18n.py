@@ -222,8 +222,14 @@ def plain_integer_column(column: str) -> bool:
 
 
 def format_cell(value, lang: str, *, column: str = "") -> str:
-    """One table cell in words: 6,420 / 2,238.2 / 2023 (a year) / 2009/04/01 (a date) / – (nothing), never None."""
-    if value is None or isinstance(value, (dt.date, dt.datetime)) or type(value).__name__ in ("Timestamp", "NaTType"):
+    """One table cell in words: 6,420 / 2,238.2 / 2023 (a year) / 2009/04/01 (a date, never with 00:00:00) /
+    2026/12/03 14:05 (a moment) / – (nothing), never None or NaT."""
+    if value is None or type(value).__name__ == "NaTType":
+        return "–"
+    if isinstance(value, (dt.date, dt.datetime)) or type(value).__name__ == "Timestamp":
+        moment = _as_date(value) if type(value).__name__ == "Timestamp" else value
+        if isinstance(moment, dt.datetime) and (moment.hour, moment.minute) != (0, 0):
+            return format_datetime(moment, lang)  # a moment (a revision's time): to the minute
         return format_day(value, lang)
     if isinstance(value, bool):
         return str(value)
