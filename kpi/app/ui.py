@@ -231,6 +231,9 @@ SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "
 # stretches them at wider screens. Rows of WRAP_ROW_PX let a cell wrap to three lines instead of cutting it off.
 SCORECARD_WIDTHS = {"name": 176, "latest": 76, "when": 104, "change": 62, "target": 150, "progress": 90, "now": 118,
                     "outlook": 110, "trend": 64, "why": 470, "owner": 96}
+# English words are longer than their Japanese (Year on year, January–December, Internationally co-authored…).
+SCORECARD_WIDTHS_EN = {**SCORECARD_WIDTHS, "name": 168, "latest": 60, "when": 122, "change": 92, "progress": 84,
+                       "now": 112, "outlook": 104, "trend": 56}
 WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px)
 
 
@@ -246,7 +249,7 @@ def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None)
     if "when" in frame:  # 「2023年4月〜 2024年3月」 wraps after 〜, not inside a year
         frame = frame.assign(when=frame["when"].astype(str).str.replace("〜", "〜 ", regex=False))
     config = {c: kinds.get(c, lambda label, width: column.TextColumn(label, width=width))(
-        t(f"sc.col.{c}", code), SCORECARD_WIDTHS[c]) for c in order}
+        t(f"sc.col.{c}", code), (SCORECARD_WIDTHS_EN if code == "en" else SCORECARD_WIDTHS)[c]) for c in order}
     with st.container(key=f"{key}_grid"):
         event = st.dataframe(frame, column_config=config, column_order=order, hide_index=True, width="stretch",
                              height=height or table_height(len(frame), row_px=WRAP_ROW_PX), key=key,
