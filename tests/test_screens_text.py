@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kpi.ingest.schemas import guess_dataset
+from kpi.ingest.schools import canonical_school
 from kpi.text.i18n import column_labels, flat_parentheses, format_cell, format_change, t
 
 
@@ -69,3 +70,26 @@ def test_a_refused_file_names_the_dataset_it_fits(header, chosen, guess):
 def test_english_headers_start_with_a_capital_and_japanese_are_unchanged():
     assert column_labels(["period", "value"], "en") == {"period": "Period", "value": "Value"}
     assert column_labels(["period"], "ja") == {"period": "期間"}
+
+
+@pytest.mark.parametrize("given,stored", [
+    pytest.param("Engineering", "Engineering", id="stored-name"),
+    pytest.param("工学部・工学研究科", "Engineering", id="japanese-name"),
+    pytest.param("Faculty of Engineering", "Engineering", id="faculty-of"),
+    pytest.param("工学研究科", "Engineering", id="graduate-school-ja"),
+    pytest.param("ＦＡＣＵＬＴＹ  OF ENGINEERING", "Engineering", id="width-case-spaces"),
+    pytest.param("Economics & Management", "Economics and Management", id="ampersand"),
+    pytest.param("Institute for Materials Research", "Institute for Materials Research", id="unknown-as-written"),
+])
+def test_a_school_in_either_language_is_one_school(given, stored):
+    assert canonical_school(given) == stored
+
+
+def test_an_imported_file_stores_one_school_for_both_spellings():
+    from kpi.store import service
+
+    text = ("年度,区分,国・地域,部局,人数\r\n令和5年度,受入,中国,工学部・工学研究科,10\r\n"
+            "令和5年度,受入,韓国,Faculty of Engineering,5\r\n")
+    result = service.validate_bytes(text.encode("utf-8"), "mobility", file_name="schools.csv")
+    assert result.ok, [p.message_in("en") for p in result.errors]
+    assert set(result.frame["school"]) == {"Engineering"}
