@@ -11,6 +11,7 @@ import pytest
 from tests_support import ACCOUNT, choose, international_students_2023, settle, sign_in, steady, upload
 
 from kpi.store import plan, service, storage
+from kpi.text.i18n import format_value
 from metrics.compute import value_diff
 from metrics.registry import load_registry
 
@@ -123,7 +124,8 @@ def test_a_repeated_append_and_a_double_click_store_nothing_more(analyst_server,
     assert len(history) == before + 1, history.tail(3)
     new = int(history["revision"].max())
     assert history.iloc[-1]["user"] == ACCOUNT
-    page.get_by_text(f"This upload is already stored as revision {new}; nothing more will be stored.").wait_for()
+    # The result screen says what was done; the same upload is not planned again (no commit button to click).
+    page.locator(".st-key-upload_result").get_by_text(f"Student mobility: stored as revision {new}.").wait_for()
     settle(page)
     assert commit_button(page).count() == 0 or commit_button(page).is_disabled()
     assert value(url, "international_students", 2023) == FILE_TOTAL  # replaced once, never doubled
@@ -168,7 +170,7 @@ def test_a_rollback_is_chosen_by_dataset_and_previewed(analyst_server, page, tmp
     assert options and all(o.startswith("Revision") for o in options), options
     assert not any(o.startswith(f"Revision {mistake} ") for o in options), options  # the present is not offered
     page.get_by_role("option", name=label, exact=True).click()
-    assert options[0] == label  # the newest earlier state comes first and is the default
+    assert options[0] == label  # the newest earlier state comes first (nothing is chosen for the reader)
     settle(page)
     text = main_text(page)
     assert f"Student mobility goes back to its state right after revision {good}" in text
@@ -178,7 +180,9 @@ def test_a_rollback_is_chosen_by_dataset_and_previewed(analyst_server, page, tmp
     assert not expected.empty
     effect = cells(page.locator("[data-testid='stDataFrame']").last)
     for row in expected.itertuples(index=False):
-        assert f"{row.before:.0f}" in effect and f"{row.after:.0f}" in effect, (row, effect)
+        unit = load_registry().loc[row.indicator, "unit"]
+        assert format_value(row.before, unit, "en") in effect and format_value(row.after, unit, "en") in effect, \
+            (row, effect)
     assert "International students" in effect
     page.get_by_role("button", name=f"Restore Student mobility to revision {good}").click()
     settle(page)
