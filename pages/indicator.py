@@ -7,7 +7,7 @@ import streamlit as st
 
 from kpi.app import ui
 from kpi.text import safe_text
-from kpi.text.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
+from kpi.text.i18n import column_labels, format_percent, format_value, indicator_name, labelled, period_label, source_text, t
 from kpi.views import charts
 from kpi.views.narrative import (
     closed_text,
@@ -128,10 +128,11 @@ history = pd.DataFrame({
     "gap": ["–" if pd.isna(g) or not math.isfinite(g) else format_percent(g, signed=True) for g in series["gap_pct"]],
     "status": [status_text(s, lang) for s in series["status"]],
 }).iloc[::-1]
-st.dataframe(history, hide_index=True, width="stretch", column_config={
-    "period": st.column_config.TextColumn(t("col.period", lang)),
+headers = column_labels(["period", "value"], lang)  # "Period", "Value": headers start with a capital
+st.dataframe(history, hide_index=True, width="stretch", placeholder="–", column_config={
+    "period": st.column_config.TextColumn(headers["period"]),
     "reference": st.column_config.TextColumn(t("sc.col.when", lang)),
-    "value": st.column_config.TextColumn(t("col.value", lang)),
+    "value": st.column_config.TextColumn(headers["value"]),
     "plan": st.column_config.TextColumn(t("sc.col.plan", lang)),
     "target": st.column_config.TextColumn(t("sc.col.target", lang)),
     "gap": st.column_config.TextColumn(t("sc.col.gap", lang)),

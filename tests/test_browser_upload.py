@@ -132,6 +132,8 @@ def test_a_repeated_append_and_a_double_click_store_nothing_more(analyst_server,
 
     # The same bytes uploaded again (another name): refused unless a reason is given.
     upload(page, tmp_path, "inbound_2023_again.csv", GOOD)
+    page.get_by_role("radio", name="Replace").click()  # a new file starts as an append again
+    settle(page)
     page.get_by_text(f"This exact file is already loaded: revision {new}").wait_for()
     assert commit_button(page).is_disabled()
     page.get_by_label("Reason for loading the same file again").fill("re-sent by the Global Learning Center")
