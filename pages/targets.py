@@ -57,7 +57,7 @@ MAIN = LABELS
 base_revision = storage.dataset_revision("targets")
 table = targets.reindex(columns=MAIN).reset_index(drop=True)
 edited = st.data_editor(
-    table, num_rows="dynamic", hide_index=True, width="stretch", key=f"targets_editor_{base_revision}",
+    table, num_rows="dynamic", hide_index=True, width="stretch", key=f"targets_editor_{base_revision}", placeholder="–",
     column_config={
         "indicator": st.column_config.SelectboxColumn(t("tg.indicator", lang), options=ids, format_func=name_of,
                                                       required=True, width="large"),
@@ -81,7 +81,7 @@ edited = st.data_editor(
 st.markdown(f"**{t('tg.milestones_heading', lang)}**")
 milestones = st.data_editor(
     milestone_pairs(targets),
-    num_rows="dynamic", hide_index=True, key=f"milestones_editor_{base_revision}",
+    num_rows="dynamic", hide_index=True, key=f"milestones_editor_{base_revision}", placeholder="–",
     column_config={
         "indicator": st.column_config.SelectboxColumn(t("tg.indicator", lang), options=ids, format_func=name_of,
                                                       required=True, width="large"),

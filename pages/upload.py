@@ -193,7 +193,7 @@ if upload is not None:
                                   "column": [field_label(result.mapping.get(h, "").split(" ")[0]) if
                                              result.mapping.get(h, "").split(" ")[0] in contract else field_label("")
                                              for h in result.header if h]})
-            edited = st.data_editor(shown, hide_index=True, disabled=["file"], key=f"mapping_{signature}",
+            edited = st.data_editor(shown, hide_index=True, disabled=["file"], key=f"mapping_{signature}", placeholder="–",
                                     column_config={
                                         "file": st.column_config.TextColumn(t("map.file_column", lang)),
                                         "column": st.column_config.SelectboxColumn(t("map.field", lang),
