@@ -1,6 +1,7 @@
 """Targets: every target with its source; analysts edit them as typed cells and milestone pairs, checked by the
 importer's own parsers and schema (no CSV in between), and save them as one revision in their own name."""
 
+import pandas as pd
 import streamlit as st
 
 from kpi.app import signin, ui
@@ -37,6 +38,8 @@ def basis_word(value) -> str:
 def in_words(frame):
     """The targets as people read them: indicator names, 'lower is better', headers in the chosen language."""
     shown = frame.assign(indicator=frame["indicator"].map(name_of),
+                         **{c: frame[c].map(lambda v: "–" if pd.isna(v) else str(int(v)))  # 2030, not 2,030
+                            for c in ("baseline_period", "target_period") if c in frame},
                          direction=frame["direction"].map(lambda v: t(f"tg.{v}", lang) if v in ("up", "down") else v),
                          glide=frame["glide"].map(lambda v: t(f"tg.{v}", lang) if v in ("linear", "compound") else v),
                          basis=frame["basis"].map(basis_word),

@@ -36,6 +36,7 @@ def shoot(page, base: str, name: str, path: str, lang: str, size: str, out: Path
         page.locator("input[type='text']").first.fill(ANALYST)
         page.locator("input[type='password']").fill(PASSWORD)
         page.get_by_role("button", name=re.compile("Sign in|サインイン")).click()
+        page.locator("input[type='password']").wait_for(state="detached")
         settle(page)
     steady(page)
     page.screenshot(path=str(out / f"{name}-{lang}-{size}.png"))

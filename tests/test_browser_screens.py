@@ -18,7 +18,7 @@ INNER_SCROLL = """grid => {
     const scroller = grid.querySelector('.dvn-scroller');
     return scroller ? scroller.scrollHeight - scroller.clientHeight : 0;
 }"""
-RAW = re.compile(r"^(None|nan|NaN|NaT|<NA>)$|\b\d{1,2}:\d{2}:\d{2}\b|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+RAW = re.compile(r"^(None|nan|NaN|NaT|<NA>)$|\b\d{1,2}:\d{2}:\d{2}\b|^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2})?")
 JA_PAGES = ["/", "/indicator", "/mobility", "/research", "/partnerships", "/targets", "/data"]
 AGREEMENTS = ("協定校名,国・地域,協定区分,締結日,有効期限\r\n"
               "Illustrative Partner University 001,CHN,大学間,2009/04/01,\r\n"

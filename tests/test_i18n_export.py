@@ -113,8 +113,8 @@ def test_japanese_wording_an_administrator_would_write(word):
 
 
 @pytest.mark.parametrize("stored,lang,shown", [
-    pytest.param("Illustrative (not university figures)", "ja", "例示用データ（大学の公表値ではありません）", id="illustrative"),
-    pytest.param("例示用データ（大学の公表値ではありません）", "en", "Illustrative (not university figures)", id="back"),
+    pytest.param("Illustrative (not university figures)", "ja", "仮の値（大学の公表値ではありません）", id="illustrative"),
+    pytest.param("仮の値（大学の公表値ではありません）", "en", "Illustrative (not university figures)", id="back"),
     pytest.param("Kyoto survey 2024", "ja", "Kyoto survey 2024", id="unknown-as-given"),
 ])
 def test_sources_cite_in_the_readers_language(stored, lang, shown):

@@ -219,9 +219,14 @@ def known_word(value: str, code: str, *, prefix: str = "") -> str:
     return t(key, code) if key in catalogue() else value
 
 
+TABLE_ROWS = 25
+
+
 def table(frame: pd.DataFrame, **options) -> None:
     """A read-only table with its column headers and codes in the chosen language."""
     shown = _display_values(frame, lang()).rename(columns=column_labels(frame.columns, lang()))
+    # Up to TABLE_ROWS rows in view without a scroll bar inside the table (Streamlit's default shows ten).
+    options.setdefault("height", table_height(min(len(frame), TABLE_ROWS)) if len(frame) else "auto")
     st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", placeholder="–", **options)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import math
 import os
+import re
 from pathlib import Path
 
 from babel import dates as babel_dates
@@ -241,7 +242,12 @@ def format_cell(value, lang: str, *, column: str = "") -> str:
             return str(int(number))
         return format_number(number, lang, digits=0 if number.is_integer() else 1)
     text = str(value)
+    if _ISO_DAY.match(text):  # 2000-05-16 (or with 00:00:00) given as text: a date all the same
+        return format_day(text, lang)
     return "–" if text in ("None", "nan", "NaN", "NaT", "<NA>", "") else text
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
 
 
 def format_change(before, after, unit: str, lang: str) -> str:
