@@ -321,7 +321,8 @@ def file_uploader(label: str, *, types: list[str], key: str, help: str | None = 
               types=t("sc.list_sep", code).join(x.upper() for x in types))
     browse = t("upload.browse", code)
     st.html(f"""<style>
-[data-testid="stFileUploaderDropzone"] button {{font-size: 0 !important;}}
+[data-testid="stFileUploaderDropzone"] button, [data-testid="stFileUploaderDropzone"] button *:not(svg, svg *) {{
+  font-size: 0 !important;}}
 [data-testid="stFileUploaderDropzone"] button::after {{content: {json.dumps(browse, ensure_ascii=False)}; font-size: 0.9rem;}}
 [data-testid="stFileUploaderDropzoneInstructions"] * {{font-size: 0 !important;}}
 [data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {json.dumps(limit, ensure_ascii=False)}; font-size: 0.8rem;
