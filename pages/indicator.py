@@ -6,7 +6,7 @@ import streamlit as st
 
 from kpi.app import cache, ui
 from kpi.text import safe_text
-from kpi.text.i18n import indicator_name, labelled, period_label, t
+from kpi.text.i18n import column_labels, indicator_name, labelled, period_label, t
 from kpi.views import charts, kpi_view
 from kpi.views.narrative import span_label
 from metrics.registry import pillar_order
@@ -76,10 +76,11 @@ if view.has_target:
                            start, 0.1, format="%.1f%%", key=f"what_if_{indicator}", help=t("sc.what_if_help", lang))
         st.write(view.what_if(growth))
 
-st.dataframe(view.history, hide_index=True, width="stretch", column_config={
-    "period": st.column_config.TextColumn(t("col.period", lang)),
+headers = column_labels(["period", "value"], lang)  # "Period", "Value": headers start with a capital
+st.dataframe(view.history, hide_index=True, width="stretch", placeholder="–", column_config={
+    "period": st.column_config.TextColumn(headers["period"]),
     "reference": st.column_config.TextColumn(t("sc.col.when", lang)),
-    "value": st.column_config.TextColumn(t("col.value", lang)),
+    "value": st.column_config.TextColumn(headers["value"]),
     "plan": st.column_config.TextColumn(t("sc.col.plan", lang)),
     "target": st.column_config.TextColumn(t("sc.col.target", lang)),
     "gap": st.column_config.TextColumn(t("sc.col.gap", lang)),

@@ -99,7 +99,10 @@ def year_table():
     table["students"] = table["students"].astype("int64")
     for column in ("country", "school", "status"):
         table[column] = table[column].astype(object).fillna("–")
-    return ui.displayed(table.sort_values("students", ascending=False), lang)
+    # One word for the column in the filter and the table (在籍区分, not 状況 beside it).
+    table["status"] = table["status"].map(lambda s: t(s, lang) if s in ("degree", "non_degree") else s)
+    table = table.sort_values("students", ascending=False).rename(columns={"status": "study_status"})
+    return ui.displayed(table, lang)
 
 
 ui.table(cache.shared(snap, "mob_table", *selected, year, build=year_table), prepared=True)

@@ -27,15 +27,14 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 view = cache.overview(snap, lang, chosen)  # built once per revision, language and selection, for every session
 st.info(view.sentence, icon=":material/explore:")
 
-ACTION_ROWS, SCORECARD_ROWS = 5, 10
 actions = view.actions
 st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "ja"
             else f"**{t('sc.action_title', lang)} ({len(actions)})**")
 if actions.empty:
     st.caption(t("sc.action_none", lang))
 else:
-    picked_action = ui.scorecard_table(view.action_table, key="actions",
-                                       height=ui.table_height(min(len(actions), ACTION_ROWS)))
+    ui.verdict_list(actions, key="actions", columns=("why", "owner"), link_lang=lang)
+    picked_action = ui.scorecard_table(view.action_table, key="actions")
     if picked_action is not None:
         st.switch_page("pages/indicator.py", query_params={"kpi": picked_action, "lang": lang})
 if view.update_line:
@@ -44,9 +43,10 @@ if view.update_line:
 st.markdown(f"**{t('sc.table_title', lang)}**", help=t("sc.rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}") + "\n\n"
             + t("sc.table_help", lang))
 shown = view.scorecard
-# Twenty KPIs and the 要対応 list do not fit one 1600×1000 screen: past SCORECARD_ROWS the table scrolls inside
-# itself (sortable, and the pillar filter shortens it) so that the page stays one screen.
-picked = ui.scorecard_table(shown, key="scorecard", height=ui.table_height(min(len(shown), SCORECARD_ROWS)))
+# Every KPI is a row in view: the grid is as tall as its rows (no scroll bar inside it; the page scrolls), and on a
+# phone a list puts each KPI's verdicts first instead of a grid wider than the screen.
+ui.verdict_list(shown, key="scorecard", columns=("now", "outlook", "latest", "when", "target"), link_lang=lang)
+picked = ui.scorecard_table(shown, key="scorecard")
 if picked is not None:
     st.switch_page("pages/indicator.py", query_params={"kpi": picked, "lang": lang})
 

@@ -28,7 +28,7 @@ auto = float(st.query_params.get("auto", 0) or 0)
 st.html("""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stStatusWidget"], [data-testid="stDecoration"] {display: none !important;}
-.block-container {padding: 1.5rem 3rem 0 3rem !important; max-width: 100% !important;}
+.block-container {padding: 1.5rem 3rem 5.5rem 3rem !important; max-width: 100% !important;}
 h1 {font-size: 3.4rem !important; border: none !important; word-break: keep-all; overflow-wrap: anywhere;}
 h2 {font-size: 2.4rem !important; word-break: keep-all;} h3 {font-size: 2rem !important;}
 h1 a, h2 a, h3 a, [data-testid="stHeaderActionElements"] {display: none !important;}
@@ -42,6 +42,17 @@ h1 a, h2 a, h3 a, [data-testid="stHeaderActionElements"] {display: none !importa
 .st-key-title_slide h3 {font-size: 2.2rem !important; line-height: 1.5 !important;}
 .st-key-title_slide li, .st-key-title_slide li p {font-size: 1.9rem !important;}
 [data-testid="stButton"] kbd, [data-testid="stButton"] [data-testid="stShortcut"] {display: none !important;}
+.st-key-scorecard_slide [data-testid="stTable"] table, .st-key-pillar_slide [data-testid="stTable"] table {
+  font-size: clamp(1.1rem, 1.4vw, 1.8rem) !important; width: 100% !important;}
+.st-key-scorecard_slide [data-testid="stTable"] :is(td, th),
+.st-key-pillar_slide [data-testid="stTable"] :is(td, th) {padding: clamp(0.3rem, 1.3vh, 0.9rem) 0.7rem !important;}
+.st-key-scorecard_slide [data-testid="stTable"] tr > :is(:nth-child(2), :nth-child(3), :nth-child(5), :nth-child(6),
+  :nth-child(7)), .st-key-pillar_slide [data-testid="stTable"] tr > :is(:nth-child(3), :nth-child(4)) {
+  white-space: nowrap;}
+.st-key-present_nav {position: fixed; left: 3rem; right: 3rem; bottom: 0.6rem; z-index: 100; background: white;
+  padding-top: 0.4rem;}
+.st-key-present_nav button {min-height: 3rem; padding: 0.4rem 1.6rem;}
+.st-key-present_nav button p {font-size: 1.35rem !important;}
 </style>""")
 
 
@@ -66,16 +77,18 @@ def title_slide() -> None:
 
 
 def scorecard_slide(part) -> None:
-    st.title(part.title)
-    head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "when", "target", "progress", "now", "outlook")]
-    table([[s.name, s.value, s.when, s.target_short, s.progress_pct,
-            s.status_text, s.outlook_text] for s in part.rows], head)
+    with st.container(key="scorecard_slide"):  # larger type and rows that fill the screen (CSS above)
+        st.title(part.title)
+        head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "when", "target", "progress", "now", "outlook")]
+        table([[s.name, s.value, s.when, s.target_short, s.progress_pct,
+                s.status_text, s.outlook_text] for s in part.rows], head)
 
 
 def pillar_slide(part) -> None:
-    st.title(part.title)
-    head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "now", "outlook", "why")]
-    table([[s.name, s.headline, s.status_text, s.outlook_text, s.why] for s in part.rows], head)
+    with st.container(key="pillar_slide"):
+        st.title(part.title)
+        head = [t(f"sc.col.{c}", lang) for c in ("name", "latest", "now", "outlook", "why")]
+        table([[s.name, s.headline, s.status_text, s.outlook_text, s.why] for s in part.rows], head)
 
 
 def kpi_slide(item, index: int) -> None:
@@ -114,7 +127,8 @@ def show_slide() -> None:
 
 
 show_slide()
-back, forward, _, leave = st.columns([1, 1, 6, 1])
+# The buttons stay at the foot of the screen whatever the slide's height (never cut off below it).
+back, forward, _, leave = st.container(key="present_nav").columns([1, 1, 6, 1])
 back.button(f"← {t('previous', lang)}", on_click=go, args=(-1,), shortcut="left", key="prev")
 forward.button(f"{t('next', lang)} →", on_click=go, args=(1,), shortcut="right", key="next")
 if leave.button(t("exit_presentation", lang), key="exit"):

@@ -1,6 +1,7 @@
 """Targets: every target with its source; analysts edit them as typed cells and milestone pairs, checked by the
 importer's own parsers and schema (no CSV in between), and save them as one revision in their own name."""
 
+import pandas as pd
 import streamlit as st
 
 from kpi.app import signin, ui
@@ -37,6 +38,8 @@ def basis_word(value) -> str:
 def in_words(frame):
     """The targets as people read them: indicator names, 'lower is better', headers in the chosen language."""
     shown = frame.assign(indicator=frame["indicator"].map(name_of),
+                         **{c: frame[c].map(lambda v: "–" if pd.isna(v) else str(int(v)))  # 2030, not 2,030
+                            for c in ("baseline_period", "target_period") if c in frame},
                          direction=frame["direction"].map(lambda v: t(f"tg.{v}", lang) if v in ("up", "down") else v),
                          glide=frame["glide"].map(lambda v: t(f"tg.{v}", lang) if v in ("linear", "compound") else v),
                          basis=frame["basis"].map(basis_word),
@@ -57,7 +60,7 @@ MAIN = LABELS
 base_revision = storage.dataset_revision("targets")
 table = targets.reindex(columns=MAIN).reset_index(drop=True)
 edited = st.data_editor(
-    table, num_rows="dynamic", hide_index=True, width="stretch", key=f"targets_editor_{base_revision}",
+    table, num_rows="dynamic", hide_index=True, width="stretch", key=f"targets_editor_{base_revision}", placeholder="–",
     column_config={
         "indicator": st.column_config.SelectboxColumn(t("tg.indicator", lang), options=ids, format_func=name_of,
                                                       required=True, width="large"),
@@ -81,7 +84,7 @@ edited = st.data_editor(
 st.markdown(f"**{t('tg.milestones_heading', lang)}**")
 milestones = st.data_editor(
     milestone_pairs(targets),
-    num_rows="dynamic", hide_index=True, key=f"milestones_editor_{base_revision}",
+    num_rows="dynamic", hide_index=True, key=f"milestones_editor_{base_revision}", placeholder="–",
     column_config={
         "indicator": st.column_config.SelectboxColumn(t("tg.indicator", lang), options=ids, format_func=name_of,
                                                       required=True, width="large"),

@@ -8,21 +8,18 @@ import streamlit as st
 
 from kpi.app import signin, ui
 from kpi.ingest.importer import header_signature
-from kpi.ingest.schemas import DATASETS
+from kpi.ingest.schemas import DATASETS, guess_dataset
 from kpi.store import plan, service, storage
 from kpi.text import safe_text
 from kpi.text.i18n import dataset_name as i18n_dataset_name
-from kpi.text.i18n import indicator_name, t
+from kpi.text.i18n import format_number, format_value, indicator_name, period_label, t
 from metrics.compute import value_diff
 
 lang = ui.lang()
 st.title(t("upload", lang))
 if not signin.analyst_gate():
     st.stop()
-
-flash = st.session_state.pop("upload_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+snap = ui.snapshot()
 
 
 def dataset_name(name: str) -> str:
@@ -33,12 +30,102 @@ def kpi_name(indicator: str) -> str:
     return indicator_name(snap.registry, indicator, lang) if indicator in snap.registry.index else indicator
 
 
-def diff_table(diff: pd.DataFrame) -> None:
+def diff_frame(diff: pd.DataFrame) -> pd.DataFrame:
+    """KPI, period, before → after in the KPI's unit (2,089人 → 3,396人, 34.9% → 40.0%), largest change first."""
+    if diff.empty:
+        return pd.DataFrame(columns=["indicator", "period", "before", "after", "change"])
+    registry = snap.registry
+
+    def unit(indicator: str) -> str:
+        return str(registry.loc[indicator, "unit"]) if indicator in registry.index else ""
+
+    def period(indicator: str, year) -> str:
+        kind = str(registry.loc[indicator, "period_kind"]) if indicator in registry.index else "fiscal"
+        return period_label(int(year), kind, lang, short=True)
+
+    size = (diff["after"].fillna(0) - diff["before"].fillna(0)).abs() / diff["before"].abs().where(
+        diff["before"].abs() > 0, 1)
+    ordered = diff.assign(_size=size.where(diff["before"].notna() & diff["after"].notna(), float("inf"))) \
+        .sort_values("_size", ascending=False, kind="stable")
+    rows = ordered.to_dict("records")
+    return pd.DataFrame({
+        "indicator": [kpi_name(r["indicator"]) for r in rows],
+        "period": [period(r["indicator"], r["period"]) for r in rows],
+        "before": [format_value(r["before"], unit(r["indicator"]), lang) for r in rows],
+        "after": [format_value(r["after"], unit(r["indicator"]), lang) for r in rows],
+        "change": [format_value(r["after"] - r["before"], unit(r["indicator"]), lang, signed=True)
+                   if pd.notna(r["before"]) and pd.notna(r["after"]) else "–" for r in rows],
+    })
+
+
+def diff_table(diff: pd.DataFrame, *, key: str) -> None:
     """The before -> after table of KPI values, indicators by name (the upload and the rollback show the same)."""
     if diff.empty:
         st.caption(t("diff_none", lang))
     else:
-        ui.table(diff.assign(indicator=diff["indicator"].map(kpi_name)))
+        shown = diff_frame(diff)
+        ui.table(shown, height=ui.table_height(min(len(shown), 12)), key=key)
+
+
+def result_screen() -> None:
+    """What the last commit or rollback did, kept on screen (not planned again) until another file is chosen."""
+    done = st.session_state.get("upload_result")
+    if not done:
+        return
+    with st.container(border=True, key="upload_result"):
+        st.markdown(f"**{t('up.result_heading', lang)}**")
+        st.success(done["message"], icon=":material/check_circle:")
+        st.write(t("up.result_rows", lang, dataset=dataset_name(done["dataset"]),
+                   before=format_number(done["rows_before"], lang), after=format_number(done["rows_after"], lang)))
+        st.caption(t("up.result_kpis", lang))
+        diff_table(pd.DataFrame(done["diff"], columns=["indicator", "period", "before", "after"]), key="result_diff")
+        if st.button(t("up.another", lang), key="upload_another"):
+            st.session_state.pop("upload_result", None)
+            st.rerun()
+    if done.get("scroll"):  # a rollback is clicked at the foot of the page: bring its result into view
+        done["scroll"] = False
+        st.html("<script>const box = document.querySelector('.st-key-upload_result');"
+                "if (box) { box.scrollIntoView({block: 'start'}); }</script>", unsafe_allow_javascript=True)
+
+
+def field_label(name: str | None) -> str:
+    """A contract column by its label in the reader's language (年度, 国・地域), never its id (fiscal_year)."""
+    return t(f"col.{name}", lang) if name else t("map.unused", lang)
+
+
+def wrong_dataset_hint(header: list[str]) -> None:
+    """A file refused for missing columns that another dataset's columns fit: say which, and offer to switch."""
+    guess = guess_dataset(header, chosen=dataset)
+    if guess is None:
+        return
+    st.warning(t("up.guess", lang, guess=dataset_name(guess), chosen=dataset_name(dataset)),
+               icon=":material/lightbulb:")
+    st.button(t("up.use_guess", lang, guess=dataset_name(guess)), key="use_guess",
+              on_click=lambda: st.session_state.update(upload_dataset=guess))
+
+
+def big_replace_confirmed(rows_before: int, rows_after: int) -> bool:
+    """A replace that leaves less than half of what is stored needs the word typed (置換 / replace) first."""
+    if rows_before == 0 or rows_after * 2 >= rows_before:
+        return True
+    word = t("up.confirm_word", lang)
+    st.warning(t("up.big_replace", lang, dataset=dataset_name(dataset), before=format_number(rows_before, lang),
+                 after=format_number(rows_after, lang), removed=format_number(rows_before - rows_after, lang),
+                 word=word), icon=":material/warning:")
+    typed = st.text_input(t("up.confirm_label", lang, word=word), key=f"confirm_replace_{dataset}")
+    confirmed = typed.strip().casefold() in {word.casefold(), dataset.casefold(), dataset_name(dataset).casefold()}
+    if not confirmed:
+        st.caption(t("up.confirm_needed", lang, word=word))
+    return confirmed
+
+
+def remember(kind: str, message: str, dataset: str, rows_before: int, rows_after: int, diff: pd.DataFrame) -> None:
+    """Keep the result for the screen above; the uploader starts empty so the same file is not planned again."""
+    st.session_state["upload_result"] = {
+        "kind": kind, "message": message, "dataset": dataset, "rows_before": int(rows_before),
+        "rows_after": int(rows_after), "scroll": kind == "rollback",
+        "diff": diff[["indicator", "period", "before", "after"]].to_dict("records")}
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
 
 
 @contextlib.contextmanager
@@ -59,7 +146,7 @@ def refuse_viewer() -> None:
         st.stop()
 
 
-snap = ui.snapshot()
+result_screen()
 c1, c2 = st.columns(2)
 dataset = c1.selectbox(t("dataset", lang), list(DATASETS), format_func=dataset_name, key="upload_dataset")
 encoding = c2.selectbox(t("encoding", lang), ["auto", "utf-8", "utf-8-sig", "cp932"],
@@ -73,8 +160,9 @@ for column in DATASETS[dataset]:
                               key=f"const_{dataset}_{column.name}")
         if choice:
             constants[column.name] = choice
-upload = st.file_uploader(t("imp.choose_file", lang), type=["csv", "txt", "tsv", "isi", "xlsx", "xlsm", "xls"],
-                          key="upload_file")
+upload = ui.file_uploader(t("imp.choose_file", lang), types=["csv", "txt", "tsv", "isi", "xlsx", "xlsm", "xls"],
+                          key=f"upload_file_{st.session_state.get('upload_round', 0)}",
+                          on_change=lambda: st.session_state.pop("upload_result", None))  # a new file: result read
 # Reading options (#10): detection is the default; these override it, as --delimiter/--header-line/--sheet do.
 o1, o2, o3 = st.columns(3)
 delimiter = o1.selectbox(t("imp.delimiter", lang), [None, ",", "\t", ";", "|"], key="upload_delimiter",
@@ -99,14 +187,20 @@ if upload is not None:
     if result.header:
         with st.expander(t("mapping", lang), expanded=bool(result.errors)):
             contract = [""] + [c.name for c in DATASETS[dataset]]
+            # The fields by their labels (年度, 国・地域), in the cells as on screen; the ids only behind them.
+            by_label = {field_label(c): c for c in contract}
             shown = pd.DataFrame({"file": [h for h in result.header if h],
-                                  "column": [result.mapping.get(h, "").split(" ")[0] if
-                                             result.mapping.get(h, "").split(" ")[0] in contract else ""
+                                  "column": [field_label(result.mapping.get(h, "").split(" ")[0]) if
+                                             result.mapping.get(h, "").split(" ")[0] in contract else field_label("")
                                              for h in result.header if h]})
-            edited = st.data_editor(shown, hide_index=True, disabled=["file"], key=f"mapping_{signature}",
-                                    column_config={"column": st.column_config.SelectboxColumn(options=contract)})
-            corrections = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))
-                           if (c or "") != dict(zip(shown["file"], shown["column"]))[f]}
+            edited = st.data_editor(shown, hide_index=True, disabled=["file"], key=f"mapping_{signature}", placeholder="–",
+                                    column_config={
+                                        "file": st.column_config.TextColumn(t("map.file_column", lang)),
+                                        "column": st.column_config.SelectboxColumn(t("map.field", lang),
+                                                                                   options=list(by_label))})
+            chosen_fields = [by_label.get(c or "", "") for c in edited["column"]]
+            corrections = {f: c for f, c, was in zip(edited["file"], chosen_fields, shown["column"])
+                           if c != by_label.get(was, "")}
             if corrections:
                 result = service.validate_bytes(data, dataset, constants=constants, encoding=chosen_encoding,
                                                 file_name=upload.name, mapping={**saved, **corrections}, **reading)
@@ -114,7 +208,7 @@ if upload is not None:
                                  key=f"profile_name_{signature}")
             if st.button(t("save_profile", lang), key=f"save_profile_{signature}", disabled=not name or not signature):
                 refuse_viewer()
-                full = {f: c for f, c in zip(edited["file"], edited["column"].fillna(""))}
+                full = dict(zip(edited["file"], chosen_fields))
                 storage.save_profile(name, dataset, signature, full, constants, user=signin.audit_name())
                 st.success(safe_text.md_t("profile_saved", lang, name=name))
     rows = 0 if result.frame is None else len(result.frame)
@@ -124,6 +218,7 @@ if upload is not None:
     problems = result.problems_frame(lang)
     if result.errors:
         st.error(t("errors_found", lang, n=len(result.errors)))
+        wrong_dataset_hint(result.header or [])
         ui.table(result.problems_frame(lang, only="error"))
         ui.download_csv(problems, f"errors_{upload.name}", key="download_errors")
     if result.warnings:
@@ -156,25 +251,28 @@ if upload is not None:
         st.subheader(t("diff", lang))
         after = plan.after(the_plan, result, snap.datasets)
         removed = sum(line.stored for line in the_plan.replaced)
-        st.write(t("diff_rows", lang, added=rows, removed=removed))
-        diff_table(value_diff(snap.values, service.values_table(after)))
+        rows_before, rows_after = len(snap.datasets[dataset]), len(after[dataset])
+        st.write(t("diff_rows", lang, added=format_number(rows, lang), removed=format_number(removed, lang)))
+        diff = value_diff(snap.values, service.values_table(after))
+        confirmed = big_replace_confirmed(rows_before, rows_after)
+        diff_table(diff, key="plan_diff")
         note = st.text_input(t("note", lang), key="upload_note")
         refusals = the_plan.refusals(reason=reason)
-        if st.button(t("commit", lang), type="primary", key="commit", disabled=bool(refusals)):
+        if st.button(t("commit", lang), type="primary", key="commit", disabled=bool(refusals) or not confirmed):
             refuse_viewer()
             bar = st.progress(0.0, text=t("storing", lang))
             with write_outcome():
                 revision = plan.commit(the_plan, result, user=signin.audit_name(), note=note, reason=reason,
                                        progress=lambda done: bar.progress(done, text=t("storing", lang)))
-                st.session_state["upload_flash"] = t("plan.committed", lang, dataset=dataset_name(dataset),
-                                                     revision=revision)
+                remember("commit", t("plan.committed", lang, dataset=dataset_name(dataset), revision=revision),
+                         dataset, rows_before, rows_after, diff)
                 st.rerun()  # the history, the diff and every page now read the new revision
             bar.empty()
 
 st.divider()
 st.subheader(t("revisions", lang))
 history = storage.history()
-ui.table(history.drop(columns=["plan_token"]).sort_values("revision", ascending=False))
+ui.table(history.drop(columns=["plan_token", "sha256"], errors="ignore").sort_values("revision", ascending=False))
 
 st.subheader(t("rb.heading", lang))
 with_history = [d for d in DATASETS if (history["dataset"] == d).sum() > 1]
@@ -184,14 +282,17 @@ if not with_history:
 rb_dataset = st.selectbox(t("rb.dataset", lang), with_history, format_func=dataset_name, key="rollback_dataset")
 choices = plan.dataset_revisions(rb_dataset)
 records = {int(r["revision"]): r for r in choices.to_dict("records")[1:]}  # the newest is the present state
-revision = st.selectbox(t("rb.revision", lang), list(records),
+# Nothing is chosen for the reader: the newest earlier state would undo the last change (or the last rollback).
+revision = st.selectbox(t("rb.revision", lang), list(records), index=None, placeholder=t("rb.choose", lang),
                         format_func=lambda r: plan.describe_revision(records[r], lang),
                         key=f"rollback_{rb_dataset}_{choices['revision'].iloc[0]}")  # a new revision resets the choice
+if revision is None:
+    st.stop()
 preview = plan.rollback_plan(rb_dataset, int(revision), values_of=service.values_table)
 st.markdown(t("rb.preview", lang, dataset=dataset_name(rb_dataset), revision=int(revision),
-              rows_now=preview.rows_now, rows_after=preview.rows_after))
+              rows_now=format_number(preview.rows_now, lang), rows_after=format_number(preview.rows_after, lang)))
 st.caption(t("rb.effect", lang))
-diff_table(preview.diff)
+diff_table(preview.diff, key="rollback_diff")
 for key in preview.refusals():
     st.info(t(key, lang))
 rb_note = st.text_input(t("note", lang), key="rollback_note")
@@ -201,7 +302,8 @@ if st.button(t("rb.confirm", lang, dataset=dataset_name(rb_dataset), revision=in
     with write_outcome():
         new = plan.commit_rollback(preview, user=signin.audit_name(), note=rb_note)
         changed = sorted({kpi_name(i) for i in preview.diff["indicator"]})
-        kpis = "、".join(changed) if lang == "ja" else ", ".join(changed)
-        st.session_state["upload_flash"] = t("rb.done", lang, dataset=dataset_name(rb_dataset),
-                                             revision=int(revision), new=new, kpis=kpis or t("rb.no_kpi_change", lang))
+        kpis = t("sc.list_sep", lang).join(changed)
+        remember("rollback", t("rb.done", lang, dataset=dataset_name(rb_dataset), revision=int(revision), new=new,
+                               kpis=kpis or t("rb.no_kpi_change", lang)),
+                 rb_dataset, preview.rows_now, preview.rows_after, preview.diff)
         st.rerun()

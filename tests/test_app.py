@@ -52,7 +52,7 @@ def test_overview_in_japanese_states_reference_dates_and_targets(sample_db):
     assert app.title[0].value == "東北大学 国際戦略 KPI"
     row = app.dataframe[1].value.set_index("id").loc["international_students"]
     assert (row["latest"], row["when"], row["target"]) == ("2,145人", "2023年5月1日現在",
-                                                           "2030年度目標 3,000人・例示値")
+                                                           "2030年度目標 3,000人・試算値")
 
 
 def test_overview_counts_follow_the_pillar_filter(sample_db):
@@ -145,11 +145,11 @@ def test_a_read_only_database_is_a_message_when_rolling_back(sample_db_url, monk
 def test_overview_lists_targets_with_basis_and_source(sample_db):
     app = open_page(PAGES[0], "ja")
     table = app.table[0].value
-    published = table[table["公表・例示"] == "公表値"]
+    published = table[table["公表・試算"] == "公表値"]
     assert {"学部留学生比率", "外国人研究者比率", "論文数"} <= set(published["指標"])
     shown = published["出典"].str.replace(r"\\(.)", r"\1", regex=True).str.replace("\u2060", "")  # Markdown-escaped
     assert shown.str.contains("univ-journal.jp/250800").any()
-    assert (table[table["指標"] == "外国人留学生数"]["公表・例示"] == "例示値").all()
+    assert (table[table["指標"] == "外国人留学生数"]["公表・試算"] == "試算値").all()
 
 
 @pytest.mark.parametrize("lang,index,partners", [

@@ -8,9 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from tests_support import ACCOUNT, choose, international_students_2023, settle, sign_in, upload
+from tests_support import ACCOUNT, choose, international_students_2023, settle, sign_in, steady, upload
 
 from kpi.store import plan, service, storage
+from kpi.text.i18n import format_value
+from metrics.compute import value_diff
+from metrics.registry import load_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -121,13 +124,16 @@ def test_a_repeated_append_and_a_double_click_store_nothing_more(analyst_server,
     assert len(history) == before + 1, history.tail(3)
     new = int(history["revision"].max())
     assert history.iloc[-1]["user"] == ACCOUNT
-    page.get_by_text(f"This upload is already stored as revision {new}; nothing more will be stored.").wait_for()
+    # The result screen says what was done; the same upload is not planned again (no commit button to click).
+    page.locator(".st-key-upload_result").get_by_text(f"Student mobility: stored as revision {new}.").wait_for()
     settle(page)
     assert commit_button(page).count() == 0 or commit_button(page).is_disabled()
     assert value(url, "international_students", 2023) == FILE_TOTAL  # replaced once, never doubled
 
     # The same bytes uploaded again (another name): refused unless a reason is given.
     upload(page, tmp_path, "inbound_2023_again.csv", GOOD)
+    page.get_by_role("radio", name="Replace").click()  # a new file starts as an append again
+    settle(page)
     page.get_by_text(f"This exact file is already loaded: revision {new}").wait_for()
     assert commit_button(page).is_disabled()
     page.get_by_label("Reason for loading the same file again").fill("re-sent by the Global Learning Center")
@@ -166,8 +172,12 @@ def test_a_rollback_is_chosen_by_dataset_and_previewed(analyst_server, page, tmp
     assert options and all(o.startswith("Revision") for o in options), options
     assert not any(o.startswith(f"Revision {mistake} ") for o in options), options  # the present is not offered
     page.get_by_role("option", name=label, exact=True).click()
-    assert options[0] == label  # the newest earlier state comes first and is the default
+    assert options[0] == label  # the newest earlier state comes first (nothing is chosen for the reader)
     settle(page)
+    for _ in range(3):  # a rerun that finished just then can close the list before the choice lands: choose again
+        if "goes back to its state right after" in main_text(page):
+            break
+        pick(page, "Restore the state right after", label)
     text = main_text(page)
     assert f"Student mobility goes back to its state right after revision {good}" in text
     page.screenshot(path=str(ARTIFACTS / "rollback-preview.png"), full_page=True)
@@ -176,7 +186,9 @@ def test_a_rollback_is_chosen_by_dataset_and_previewed(analyst_server, page, tmp
     assert not expected.empty
     effect = cells(page.locator("[data-testid='stDataFrame']").last)
     for row in expected.itertuples(index=False):
-        assert f"{row.before:.0f}" in effect and f"{row.after:.0f}" in effect, (row, effect)
+        unit = load_registry().loc[row.indicator, "unit"]
+        assert format_value(row.before, unit, "en") in effect and format_value(row.after, unit, "en") in effect, \
+            (row, effect)
     assert "International students" in effect
     page.get_by_role("button", name=f"Restore Student mobility to revision {good}").click()
     settle(page)
@@ -205,3 +217,95 @@ def test_the_journey_with_an_error_then_the_corrected_file(analyst_server, page,
     upload(page, tmp_path, "inbound_good.csv", GOOD)
     page.get_by_text("Preview of the normalised rows").wait_for()
     page.screenshot(path=str(ARTIFACTS / "upload-preview.png"), full_page=True)
+
+
+OLD_YEAR = "年度,国・地域,人数\r\n平成24年度,中国,900\r\n平成24年度,韓国,300\r\n"  # FY2012: before the sample's years
+FEW_AGREEMENTS = ("協定校名,国・地域,協定区分,締結日\r\nJourney Partner University A,CHN,大学間,2020/04/01\r\n"
+                  "Journey Partner University B,KOR,部局間,2021/04/01\r\n")
+
+
+def red_messages(page) -> list[str]:
+    return page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+
+
+def in_view(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    return box is not None and box["y"] >= -1 and box["y"] < page.viewport_size["height"] - 40
+
+
+def test_append_replace_and_rollback_each_end_on_a_result_screen(analyst_server, page, tmp_path):
+    """Issue 21: after a commit the page says what was done and plans nothing again; a replace that removes most of
+    a dataset asks for the word typed and shows the largest KPI changes; a rollback's result is in view."""
+    base, url = analyst_server.url, analyst_server.database_url
+    engine = storage.get_engine(url)
+    sign_in(page, base)
+
+    # 1. Append a year not yet stored: the result screen, the rows before → after, no red message.
+    mobility_before = len(storage.load("mobility", engine=engine))
+    choose(page, "direction for the whole file", "Inbound")
+    upload(page, tmp_path, "inbound_2012.csv", OLD_YEAR)
+    page.get_by_text("What this import will do").wait_for()
+    assert commit_button(page).is_enabled()
+    commit_button(page).click()
+    settle(page)
+    revision = int(revisions(url)["revision"].max())
+    page.get_by_text(f"Student mobility: stored as revision {revision}.").wait_for()
+    mobility_after = len(storage.load("mobility", engine=engine))
+    assert mobility_after == mobility_before + 2
+    result = page.locator(".st-key-upload_result").inner_text()
+    assert f"{mobility_before:,} rows → {mobility_after:,} rows" in result, result
+    assert red_messages(page) == [], red_messages(page)
+    assert "What this import will do" not in main_text(page)  # the same file is not planned again
+    page.screenshot(path=str(ARTIFACTS / "upload-result-append.png"), full_page=True)
+
+    # 2. Replace agreements with a two-row file: more than half removed, so the word must be typed first.
+    agreements_before = len(storage.load("agreements", engine=engine))
+    pick(page, "^Dataset$", "Agreements")
+    upload(page, tmp_path, "agreements_few.csv", FEW_AGREEMENTS)
+    page.get_by_text("What this import will do").wait_for()
+    page.get_by_role("radio", name="Replace").click()
+    settle(page)
+    page.get_by_text(f"leaves 2 of the {agreements_before} stored rows").wait_for()
+    assert commit_button(page).is_disabled()
+    page.get_by_label("Type replace to confirm the replace").fill("replace")
+    page.get_by_label("Type replace to confirm the replace").press("Enter")
+    settle(page)
+    assert commit_button(page).is_enabled()
+    values_before = service.current_values(engine=engine)
+    commit_button(page).click()
+    settle(page)
+    revision = int(revisions(url)["revision"].max())
+    page.get_by_text(f"Agreements: stored as revision {revision}.").wait_for()
+    assert len(storage.load("agreements", engine=engine)) == 2
+    result = page.locator(".st-key-upload_result")
+    assert f"{agreements_before} rows → 2 rows" in result.inner_text()
+    # The KPI changes, largest first, are those the stored values show (read from the data, not typed in).
+    diff = value_diff(values_before, service.current_values(engine=engine))
+    assert not diff.empty
+    shown = cells(result.locator("[data-testid='stDataFrame']"))
+    registry = load_registry()
+    size = ((diff["after"] - diff["before"]).abs() / diff["before"].abs().where(diff["before"] != 0, 1)).fillna(
+        float("inf"))
+    biggest = diff.assign(size=size).sort_values("size", ascending=False, kind="stable").iloc[0]
+    assert shown[0] == registry.loc[biggest["indicator"], "name_en"], shown[:6]
+    assert red_messages(page) == []
+    page.screenshot(path=str(ARTIFACTS / "upload-result-replace.png"), full_page=True)
+
+    # 3. Roll agreements back to the state before the replace: the result is in view, nothing set up to undo it.
+    good = int(plan.dataset_revisions("agreements", engine=engine)["revision"].iloc[1])
+    pick(page, "Dataset to roll back", "Agreements")
+    label = plan.describe_revision(plan.dataset_revisions("agreements", engine=engine).iloc[1], "en")
+    for _ in range(3):  # choose again if a finishing rerun closed the list before the choice landed
+        pick(page, "Restore the state right after", label)
+        if page.get_by_role("button", name=f"Restore Agreements to revision {good}").count():
+            break
+    page.get_by_role("button", name=f"Restore Agreements to revision {good}").click()
+    settle(page)
+    page.get_by_text(re.compile("Agreements is back to its state after revision")).wait_for()
+    steady(page)
+    assert len(storage.load("agreements", engine=engine)) == agreements_before
+    assert in_view(page, ".st-key-upload_result"), "the rollback's result is on screen"
+    assert f"2 rows → {agreements_before} rows" in page.locator(".st-key-upload_result").inner_text()
+    assert page.get_by_role("button", name=re.compile("^Restore Agreements to revision")).count() == 0
+    assert red_messages(page) == []
+    page.screenshot(path=str(ARTIFACTS / "upload-result-rollback.png"))

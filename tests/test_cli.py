@@ -118,7 +118,7 @@ def test_import_replace_rollback_restores_values_exactly(engine, capsys, csv_fil
 
 @pytest.mark.parametrize(("args", "message"), [
     pytest.param(["rollback", "999"], "error: there is no revision 999", id="en"),
-    pytest.param(["rollback", "999", "--lang", "ja"], "エラー：リビジョン999はありません", id="ja"),
+    pytest.param(["rollback", "999", "--lang", "ja"], "エラー：第999版はありません", id="ja"),
     pytest.param(["validate", "missing.csv", "--dataset", "mobility", "--lang", "ja"], "missing.csv を読み込めません",
                  id="unreadable-file-ja"),
     pytest.param(["validate", "x.csv", "--dataset", "mobility", "--set", "oops", "--lang", "ja"], "列名=値",
@@ -140,7 +140,7 @@ def test_storage_errors_carry_a_catalogue_key(lang):
 
     error = storage.StorageError("store.no_revision", revision=7)
     assert str(error) == "there is no revision 7"
-    assert error.text_in(lang) == {"en": "there is no revision 7", "ja": "リビジョン7はありません"}[lang]
+    assert error.text_in(lang) == {"en": "there is no revision 7", "ja": "第7版はありません"}[lang]
 
 
 def test_values_filter_and_types(sample_db, capsys):

@@ -36,7 +36,7 @@ def test_period_labels(year, kind, lang, label):
 @pytest.mark.parametrize("value,unit,lang,signed,text", [
     (2145, "students", "en", False, "2,145"), (2145, "students", "ja", False, "2,145人"),
     (36.81, "percent", "en", False, "36.8%"), (1.7, "percent", "en", True, "+1.7 pt"),
-    (71, "students", "en", True, "+71"), (-3, "papers", "ja", True, "-3本"), (float("nan"), "students", "en", False, "–"),
+    (71, "students", "en", True, "+71"), (-3, "papers", "ja", True, "-3件"), (float("nan"), "students", "en", False, "–"),
 ])
 def test_number_formats(value, unit, lang, signed, text):
     assert format_value(value, unit, lang, signed=signed) == text
@@ -124,8 +124,8 @@ def test_japanese_wording_an_administrator_would_write(word):
 
 
 @pytest.mark.parametrize("stored,lang,shown", [
-    pytest.param("Illustrative (not university figures)", "ja", "例示用データ（大学の公表値ではありません）", id="illustrative"),
-    pytest.param("例示用データ（大学の公表値ではありません）", "en", "Illustrative (not university figures)", id="back"),
+    pytest.param("Illustrative (not university figures)", "ja", "仮の値（大学の公表値ではありません）", id="illustrative"),
+    pytest.param("仮の値（大学の公表値ではありません）", "en", "Illustrative (not university figures)", id="back"),
     pytest.param("Kyoto survey 2024", "ja", "Kyoto survey 2024", id="unknown-as-given"),
 ])
 def test_sources_cite_in_the_readers_language(stored, lang, shown):

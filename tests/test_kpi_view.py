@@ -31,14 +31,14 @@ LANGS = ["ja", "en"]
 # --- the view itself: units, words and basis labels (fast) -------------------------------------------------------
 
 @pytest.mark.parametrize(("indicator", "lang", "change", "target"), [
-    pytest.param("international_students", "ja", "前年度比+3.4%", "2030年度目標 3,000人・例示値", id="count-ja"),
+    pytest.param("international_students", "ja", "前年度比+3.4%", "2030年度目標 3,000人・試算値", id="count-ja"),
     pytest.param("international_students", "en", "+3.4% on the previous fiscal year", "3,000 by FY2030 · illustrative",
                  id="count-en"),
     pytest.param("intl_student_ratio_undergrad", "ja", "前年度比+0.1ポイント", "20.0%（出典に目標年の記載なし）・公表値",
                  id="percent-in-points-ja"),
-    pytest.param("intl_coauthored_share", "ja", "前年比+1.7ポイント", "2030年目標 45.0%・例示値",
+    pytest.param("intl_coauthored_share", "ja", "前年比+1.7ポイント", "2030年目標 45.0%・試算値",
                  id="calendar-percent-ja"),
-    pytest.param("papers_total", "ja", "前年比+2.1%", "24,000本（出典に目標年の記載なし）・公表値", id="calendar-ja"),
+    pytest.param("papers_total", "ja", "前年比+2.1%", "24,000件（出典に目標年の記載なし）・公表値", id="calendar-ja"),
     pytest.param("papers_total", "en", "+2.1% year on year", "24,000 (the source states no year) · published",
                  id="calendar-en"),
     pytest.param("intl_student_ratio", "ja", "前年度比+0.5ポイント", "目標未設定", id="no-target-no-basis"),

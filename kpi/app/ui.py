@@ -24,6 +24,7 @@ from kpi.text.i18n import (
     catalogue,
     column_labels,
     dataset_name,
+    format_cell,
     labelled,
     note_text,
     school_name,
@@ -55,6 +56,17 @@ STYLE = f"""<style>
   outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important;}}
 .js-plotly-plot :is(.xtick, .ytick, .g-xtitle, .g-ytitle, .cbaxis, .cbtitle) text {{fill: {UI_MUTED_TEXT} !important;}}
 [data-testid="stSlider"] [role="slider"]:focus-visible {{box-shadow: 0 0 0 3px {FOCUS_COLOUR} !important;}}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *,
+[data-testid="stMetricDelta"] * {{white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; overflow-wrap: anywhere;}}
+[data-testid="stMetricValue"] {{font-size: clamp(1.3rem, 2.2vw, 2.25rem) !important; line-height: 1.25 !important;}}
+.kpi-phone-list {{list-style: none; padding: 0; margin: 0;}}
+.kpi-phone-list li {{padding: 0.45rem 0; border-bottom: 1px solid #e6e6e6; overflow-wrap: anywhere;}}
+[data-testid="stElementContainer"]:has(.kpi-phone-list) {{display: none;}}
+@media (max-width: 640px) {{
+  [data-testid="stElementContainer"]:has(.kpi-phone-list) {{display: block;}}
+  .st-key-scorecard_grid, .st-key-actions_grid {{display: none !important;}}
+}}
 .kpi-sr-only, [data-testid="stElementContainer"]:has(.kpi-sr-only) {{position: absolute !important; width: 1px;
   height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}}
 </style>"""
@@ -221,22 +233,13 @@ def _display_values(frame: pd.DataFrame, code: str) -> pd.DataFrame:
     for column, word in words.items():
         if column in shown:
             shown[column] = shown[column].astype(object).map(lambda v, w=word: w(v) if isinstance(v, str) and v else v)
-    return _readable_numbers(shown)
+    return _readable_numbers(shown, code)
 
 
-def _readable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """No `None` and no 2238.1818 on screen: whole numbers stay numbers, others show one decimal, gaps a dash."""
+def _readable_numbers(frame: pd.DataFrame, code: str = "en") -> pd.DataFrame:
+    """No `None`, `NaT`, 6420 beside 6,791 or 2009-04-01 00:00:00 on screen: every cell through format_cell."""
     for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_float_dtype(values):
-            present = values.dropna()
-            if values.notna().all() and (present == present.round()).all():
-                frame[column] = values.astype("int64")
-            else:
-                frame[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer()
-                                           else f"{v:,.1f}")
-        elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            frame[column] = values.astype(object).where(values.notna(), "–")
+        frame[column] = [format_cell(v, code, column=column) for v in frame[column].tolist()]
     return frame
 
 
@@ -251,56 +254,77 @@ def displayed(frame: pd.DataFrame, code: str) -> pd.DataFrame:
     return _display_values(frame, code).rename(columns=column_labels(frame.columns, code))
 
 
+TABLE_ROWS = 25
+
+
 def table(frame: pd.DataFrame, *, prepared: bool = False, **options) -> None:
     """A read-only table with its column headers and codes in the chosen language (``prepared``: already
     :func:`displayed`, e.g. shared by every session through kpi.app.cache)."""
     shown = frame if prepared else displayed(frame, lang())
-    st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", **options)
+    # Up to TABLE_ROWS rows in view without a scroll bar inside the table (Streamlit's default shows ten).
+    options.setdefault("height", table_height(min(len(frame), TABLE_ROWS)) if len(frame) else "auto")
+    st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", placeholder="–", **options)
 
 
 SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why",
                      "owner")
+# Column widths in pixels that add up to the main area at 1366×768 (about 1,020 px beside the sidebar); the grid
+# stretches them at wider screens. Rows of WRAP_ROW_PX let a cell wrap to three lines instead of cutting it off.
+SCORECARD_WIDTHS = {"name": 176, "latest": 76, "when": 104, "change": 62, "target": 150, "progress": 90, "now": 118,
+                    "outlook": 110, "trend": 64, "why": 470, "owner": 96}
+# English words are longer than their Japanese (Year on year, January–December, Internationally co-authored…).
+SCORECARD_WIDTHS_EN = {**SCORECARD_WIDTHS, "name": 168, "latest": 60, "when": 122, "change": 92, "progress": 84,
+                       "now": 112, "outlook": 104, "trend": 56}
+WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px)
 
 
 def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None) -> str | None:
-    """The scorecard (or 要対応) table: progress bars and sparklines as column types; returns a picked row's id."""
+    """The scorecard (or 要対応) table: every row in view (no inner scroll bar), long texts wrapped in their cells,
+    progress bars and sparklines as column types; returns a picked row's id."""
     code = lang()
     column = st.column_config
-    config = {
-        "name": column.TextColumn(t("sc.col.name", code), width=200),
-        "latest": column.TextColumn(t("sc.col.latest", code), width=75),
-        "when": column.TextColumn(t("sc.col.when", code), width=150),
-        "change": column.TextColumn(t("sc.col.change", code), width=70),
-        "target": column.TextColumn(t("sc.col.target", code), width=200),
-        "progress": column.ProgressColumn(t("sc.col.progress", code), format="%.0f%%", min_value=0, max_value=100,
-                                          width=95),
-        "now": column.TextColumn(t("sc.col.now", code), width=108),
-        "outlook": column.TextColumn(t("sc.col.outlook", code), width=108),
-        "trend": column.LineChartColumn(t("sc.col.trend", code), width=80),
-        "why": column.TextColumn(t("sc.col.why", code), width=780),
-        "owner": column.TextColumn(t("sc.col.owner", code), width=130),
-    }
+    kinds = {"progress": lambda label, width: column.ProgressColumn(label, format="%.0f%%", min_value=0,
+                                                                    max_value=100, width=width),
+             "trend": lambda label, width: column.LineChartColumn(label, width=width)}
     order = [c for c in SCORECARD_COLUMNS if c in frame]
-    event = st.dataframe(frame, column_config={c: config[c] for c in order}, column_order=order, hide_index=True,
-                         width="stretch", height=height or "auto", key=key, on_select="rerun",
-                         selection_mode="single-row", row_height=ROW_PX)
+    if "when" in frame:  # 「2023年4月〜 2024年3月」 wraps after 〜, not inside a year
+        frame = frame.assign(when=frame["when"].astype(str).str.replace("〜", "〜 ", regex=False))
+    config = {c: kinds.get(c, lambda label, width: column.TextColumn(label, width=width))(
+        t(f"sc.col.{c}", code), (SCORECARD_WIDTHS_EN if code == "en" else SCORECARD_WIDTHS)[c]) for c in order}
+    with st.container(key=f"{key}_grid"):
+        event = st.dataframe(frame, column_config=config, column_order=order, hide_index=True, width="stretch",
+                             height=height or table_height(len(frame), row_px=WRAP_ROW_PX), key=key,
+                             on_select="rerun", selection_mode="single-row", row_height=WRAP_ROW_PX,
+                             placeholder="–")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     return str(frame.iloc[rows[0]]["id"]) if rows else None
 
 
-ROW_PX = 33
+ROW_PX = 35  # Streamlit's default row height
 
 
-def table_height(rows: int) -> int:
+def table_height(rows: int, *, row_px: int = ROW_PX) -> int:
     """Pixels for a table of ``rows`` rows and its header, so it shows every row without a scroll bar."""
-    return (rows + 1) * ROW_PX + 3
+    return rows * row_px + ROW_PX + 3
+
+
+def verdict_list(frame: pd.DataFrame, *, key: str, columns: tuple[str, ...], link_lang: str) -> None:
+    """The same rows as a list of short lines, shown instead of the grid on a phone (the grid is hidden there):
+    each KPI's name as a link to its page, then its verdicts and reasons, wrapped to the screen."""
+    items = []
+    for row in frame.to_dict("records"):
+        name = html.escape(str(row.get("name", "")))
+        link = f'<a href="indicator?kpi={html.escape(str(row["id"]))}&lang={link_lang}" target="_self">{name}</a>'
+        parts = [html.escape(str(row[c])) for c in columns if c in row and str(row[c]) not in ("", "None", "nan")]
+        items.append(f"<li><strong>{link}</strong><br>{' · '.join(parts)}</li>")
+    st.html(f'<ul class="kpi-phone-list" data-key="{key}">{"".join(items)}</ul>')
 
 
 def compact_top() -> None:
     """Less empty space above a smaller title, so a one-screen page fits on one screen."""
     st.html("<style>@media (min-width: 640px) {.block-container {padding-top: 2.2rem !important;"
-            " padding-bottom: 0.5rem !important;}} h1 {font-size: 1.9rem !important; padding-top: 0 !important;}"
-            "</style>")
+            " padding-bottom: 0.5rem !important; padding-left: 1.5rem !important; padding-right: 1.5rem !important;}}"
+            " h1 {font-size: 1.9rem !important; padding-top: 0 !important;}</style>")
 
 
 def download_csv(frame, name: str, *, key: str) -> None:
@@ -333,10 +357,11 @@ def file_uploader(label: str, *, types: list[str], key: str, help: str | None = 
               types=t("sc.list_sep", code).join(x.upper() for x in types))
     browse = t("upload.browse", code)
     st.html(f"""<style>
-[data-testid="stFileUploaderDropzone"] button {{font-size: 0 !important;}}
-[data-testid="stFileUploaderDropzone"] button::after {{content: {json.dumps(browse)}; font-size: 0.9rem;}}
+[data-testid="stFileUploaderDropzone"] button, [data-testid="stFileUploaderDropzone"] button *:not(svg, svg *) {{
+  font-size: 0 !important;}}
+[data-testid="stFileUploaderDropzone"] button::after {{content: {json.dumps(browse, ensure_ascii=False)}; font-size: 0.9rem;}}
 [data-testid="stFileUploaderDropzoneInstructions"] * {{font-size: 0 !important;}}
-[data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {json.dumps(limit)}; font-size: 0.8rem;
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {json.dumps(limit, ensure_ascii=False)}; font-size: 0.8rem;
   opacity: 0.7;}}
 </style>""")
     return st.file_uploader(label, type=types, key=key, help=help or t("upload.help", code), **options)

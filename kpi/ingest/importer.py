@@ -31,6 +31,7 @@ from kpi.ingest.schemas import (
     columns_of,
     pandera_schema,
 )
+from kpi.ingest.schools import canonical_school
 from kpi.ingest.sources import (
     Source,
     column_letter,
@@ -528,6 +529,8 @@ def parser_for(col: Column, dataset: str = ""):
         return _parse_record_id
     if col.name == "end_date":
         return _parse_end_date
+    if col.name == "school":  # 工学部・工学研究科 / Faculty of Engineering -> one school (data/school_aliases.csv)
+        return lambda text: canonical_school(_parse_text(text))
     return {
         "fiscal_year": _period_parser(parse_fiscal_year), "year": _parse_year, "count": parse_count,
         "number": parse_number, "date": _parse_date, "country": parse_country,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandera.pandas as pa
@@ -33,7 +35,8 @@ LEVEL = {"university": "university", "department": "department", "大学間": "u
 TREND = {"up": "up", "down": "down", "増加": "up", "減少": "down"}
 GLIDE = {"linear": "linear", "compound": "compound", "直線": "linear", "複利": "compound"}
 BASIS = {"published": "published", "illustrative": "illustrative", "公表": "published", "公表値": "published",
-         "例示": "illustrative", "例示値": "illustrative", "仮置き": "illustrative"}
+         "例示": "illustrative", "例示値": "illustrative", "仮置き": "illustrative",
+         "試算": "illustrative", "試算値": "illustrative", "仮の値": "illustrative"}
 # Levels as student-statistics tables (学生数調) name them; 博士前期/後期 are the master's/doctoral stages.
 LEVEL_OF_STUDY = {
     "undergraduate": "undergraduate", "学部": "undergraduate", "学部学生": "undergraduate", "学士課程": "undergraduate",
@@ -243,3 +246,30 @@ def contract_markdown() -> str:
             lines.append(f"| `{col.name}` | {'yes' if col.required else 'no'} | {col.kind} | {col.description} | {aliases} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _heading(text: str) -> str:
+    """A header compared as the importer compares it: case, spaces and full/half width ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def guess_dataset(header: list[str], *, chosen: str) -> str | None:
+    """The dataset a file's header fits better than ``chosen`` (a mobility table imported as papers), or None.
+
+    A dataset fits when the header names each of its required columns that a file must carry (by name or alias;
+    choice columns may be set for the whole file, so they do not count against it). Of the datasets that fit, the
+    one naming the most of its columns wins; ``chosen`` itself, or no fit at all, gives None.
+    """
+    named = {_heading(cell) for cell in header if str(cell).strip()}
+    if not named:
+        return None
+    scores = {}
+    for dataset, columns in DATASETS.items():
+        found = {col.name for col in columns if {_heading(a) for a in (col.name, *col.aliases)} & named}
+        needed = {col.name for col in columns if col.required and col.kind != "enum"}
+        if needed and needed <= found:
+            scores[dataset] = len(found) / len(columns)
+    if not scores:
+        return None
+    best = max(scores, key=scores.get)
+    return None if best == chosen or scores.get(chosen, 0) >= scores[best] else best

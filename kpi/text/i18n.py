@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import math
 import os
+import re
 from pathlib import Path
 
 from babel import dates as babel_dates
@@ -50,7 +51,9 @@ TEXT = catalogue()
 def column_labels(columns, lang: str) -> dict[str, str]:
     """Displayed table headers (downloads keep the contract's names, which the importer reads back)."""
     table = catalogue()
-    return {c: table.get(f"col.{c}", {}).get(lang) or str(c) for c in columns}
+    labels = {c: table.get(f"col.{c}", {}).get(lang) or str(c) for c in columns}
+    # English headers start with a capital (Period, Value); the catalogue keeps them as they read inside a sentence.
+    return {c: label[:1].upper() + label[1:] if lang == "en" else label for c, label in labels.items()}
 
 
 def unit_suffix(unit: str, lang: str) -> str:
@@ -70,7 +73,29 @@ def t(key: str, lang: str, **fields) -> str:
             raise MissingText(key)
         return key
     text = entry.get(lang) or entry["en"]
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    text = text.format(**fields)
+    return flat_parentheses(text) if lang == "ja" else text
+
+
+def flat_parentheses(text: str) -> str:
+    """「（2023年度（令和5年度））」 → 「（2023年度・令和5年度）」: no parenthesis inside another in Japanese text."""
+    if text.count("（") < 2:
+        return text
+    out, depth, dropped = [], 0, []
+    for char in text:
+        if char == "（":
+            depth += 1
+            dropped.append(depth > 1)
+            out.append("・" if depth > 1 else char)
+        elif char == "）" and depth:
+            depth -= 1
+            if not dropped.pop():
+                out.append(char)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def fiscal_year_label(year: int, lang: str) -> str:
@@ -153,6 +178,79 @@ def format_percent(value: float | None, *, signed: bool = False, lang: str = "en
 def format_date(day: dt.date | dt.datetime, lang: str) -> str:
     """2026年11月26日 / November 26, 2026."""
     return babel_dates.format_date(day, format="long", locale=lang)
+
+
+def format_day(day, lang: str) -> str:
+    """A date in a table, never with a time of day: 2009/04/01 / Apr 1, 2009 ("–" for none)."""
+    if day is None or _missing_moment(day):
+        return "–"
+    moment = day if isinstance(day, dt.date) else _as_date(day)
+    if moment is None:
+        return str(day)
+    if isinstance(moment, dt.datetime):
+        moment = moment.date()
+    return babel_dates.format_date(moment, format="medium", locale=lang)
+
+
+def _missing_moment(value) -> bool:
+    try:
+        return value != value or str(value) in ("NaT", "nan", "None", "")
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_date(value):
+    """A pandas Timestamp or an ISO text as a date; None when it is neither."""
+    to_pydatetime = getattr(value, "to_pydatetime", None)
+    if to_pydatetime is not None:
+        return to_pydatetime()
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+# Columns holding a year, a revision or a line number: digits as they are (2023, not 2,023).
+_PLAIN_INTEGER_COLUMNS = ("year", "period", "revision", "restores", "line", "first", "last", "cycle_months", "id")
+
+
+def plain_integer_column(column: str) -> bool:
+    name = str(column)
+    return any(name == word or name.endswith("_" + word) or name.startswith(word + "_")
+               for word in _PLAIN_INTEGER_COLUMNS)
+
+
+def format_cell(value, lang: str, *, column: str = "") -> str:
+    """One table cell in words: 6,420 / 2,238.2 / 2023 (a year) / 2009/04/01 (a date, never with 00:00:00) /
+    2026/12/03 14:05 (a moment) / – (nothing), never None or NaT."""
+    if value is None or type(value).__name__ == "NaTType":
+        return "–"
+    if isinstance(value, (dt.date, dt.datetime)) or type(value).__name__ == "Timestamp":
+        moment = _as_date(value) if type(value).__name__ == "Timestamp" else value
+        if isinstance(moment, dt.datetime) and (moment.hour, moment.minute) != (0, 0):
+            return format_datetime(moment, lang)  # a moment (a revision's time): to the minute
+        return format_day(value, lang)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
+        if _missing(value):
+            return "–"
+        number = float(value)
+        if plain_integer_column(column) and number.is_integer():
+            return str(int(number))
+        return format_number(number, lang, digits=0 if number.is_integer() else 1)
+    text = str(value)
+    if _ISO_DAY.match(text):  # 2000-05-16 (or with 00:00:00) given as text: a date all the same
+        return format_day(text, lang)
+    return "–" if text in ("None", "nan", "NaN", "NaT", "<NA>", "") else text
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
+
+
+def format_change(before, after, unit: str, lang: str) -> str:
+    """「2,089 → 3,396」 / 「34.9% → 40.0%」: both ends of a change in the KPI's own unit."""
+    return f"{format_value(before, unit, lang)} → {format_value(after, unit, lang)}"
 
 
 def labelled(key: str, text: str, lang: str) -> str:

@@ -42,7 +42,7 @@ def _missing(value) -> bool:
 
 
 def basis_label(row, lang: str) -> str:
-    """公表値 / 例示値 for a target in force (also an undated one), "" when there is none."""
+    """公表値 / 試算値 for a target in force (also an undated one), "" when there is none."""
     basis = row.get("target_basis")
     has_target = not _missing(row.get("target_value"))
     return t(f"pub.basis.{basis}", lang) if basis and has_target else ""
@@ -76,10 +76,10 @@ class KpiView:
     headline: str  # 2,145人（2023年5月1日現在）
     change: str  # 前年度比+3.4% / 前年比+1.7ポイント ("" without a previous figure)
     change_amount: str  # +3.4% / +1.7ポイント
-    target: str  # 2030年度（令和12年度）目標 3,000人・例示値 (or 目標未設定)
-    target_short: str  # 2030年度目標 3,000人・例示値 (tables: no era in brackets)
-    basis: str  # 公表値 / 例示値 / ""
-    target_label: str  # 2030年度目標（例示値）: a metric's label, so its value can be the figure alone
+    target: str  # 2030年度（令和12年度）目標 3,000人・試算値 (or 目標未設定)
+    target_short: str  # 2030年度目標 3,000人・試算値 (tables: no era in brackets)
+    basis: str  # 公表値 / 試算値 / ""
+    target_label: str  # 2030年度目標（試算値）: a metric's label, so its value can be the figure alone
     target_amount: str  # 3,000人
     has_target: bool
     progress: str  # 達成率 71.5%
