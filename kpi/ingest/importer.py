@@ -19,6 +19,15 @@ import pandera.errors
 from kpi.ingest.bibliographic import paper_countries
 from kpi.ingest.countries import to_iso3
 from kpi.ingest.institutions import canonical_name, paper_institutions
+from kpi.ingest.numbers import (  # noqa: F401 - CellError, cell_text and the limits are used by callers too
+    COUNT_LIMIT,
+    NONE_DASHES,
+    NUMBER_LIMIT,
+    CellError,
+    cell_text,
+    parse_count,
+    parse_number,
+)
 from kpi.ingest.schemas import (
     AFFILIATION_HEADERS,
     DOI_HEADERS,
@@ -38,10 +47,10 @@ from kpi.ingest.sources import (
     is_workbook,
     recognise,
     records_of,
-    workbook_sheets,
     wos_plain_records,
     wos_tab_body,
 )
+from kpi.ingest.workbook import EXCEL_ERRORS, Workbook, WorkbookRefused, open_workbook
 from kpi.text.i18n import t
 from metrics.milestones import MilestoneError, parse_milestones
 from metrics.network import format_institutions
@@ -52,7 +61,6 @@ HEADER_SEARCH_ROWS = 30
 MAX_ERRORS = 1000  # listed one by one; beyond that the count is given
 FOOTNOTE = re.compile(r"^(※|注|出典|備考|Source\s*:|Note\s*:|Notes\s*:)", re.IGNORECASE)
 TOTAL_WORDS = {"合計", "計", "小計", "総計", "総数", "total", "grand total", "subtotal", "sub-total"}
-NONE_DASHES = {"-", "−", "―", "—", "‐", "–", "ー"}
 
 
 # A catalogue key: lowercase words joined by dots (imp.not_whole_number). Anything else given as ``key`` is shown
@@ -106,15 +114,6 @@ class Problem:
 
     def __str__(self) -> str:
         return self.text_in("en")
-
-
-class CellError(ValueError):
-    """A cell that cannot be read: catalogue key and params (str() is the key, for logs)."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass
@@ -181,10 +180,6 @@ class ImportFailure(Exception):
 def header_key(text: str) -> str:
     """Headers match ignoring case, spaces and full/half width."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
-
-
-def cell_text(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ").strip()
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -374,38 +369,7 @@ def _find_header(records: list[list[str]], aliases: dict[str, str], dataset: str
 
 # --- cell parsers: each returns the stored value or raises CellError (catalogue key) for the analyst ---
 
-COUNT_LIMIT = 1_000_000_000  # a count of students or papers beyond a billion is a typing slip (and sums stay exact)
-NUMBER_LIMIT = 1e15  # indicator values; their sums stay finite and exact to the unit
 TEXT_LIMIT = 1000  # characters in a stored text cell (partner, school, id, source)
-
-
-def parse_count(text: str) -> int:
-    value = cell_text(text).replace(",", "")
-    if value in NONE_DASHES:
-        return 0
-    if re.fullmatch(r"-\d+(\.0+)?", value):
-        raise CellError("imp.negative")
-    if not re.fullmatch(r"\d+(\.0+)?", value):
-        raise CellError("imp.not_whole_number")
-    digits = value.split(".")[0].lstrip("0") or "0"
-    if len(digits) > 10 or int(digits) > COUNT_LIMIT:
-        raise CellError("imp.too_large", limit=f"{COUNT_LIMIT:,}")
-    return int(digits)
-
-
-def parse_number(text: str) -> float:
-    value = cell_text(text).replace(",", "").rstrip("%")
-    if value in NONE_DASHES:
-        return 0.0
-    try:
-        number = float(value)
-    except ValueError:
-        raise CellError("imp.not_number") from None
-    if math.isnan(number) or math.isinf(number):
-        raise CellError("imp.not_number")
-    if abs(number) > NUMBER_LIMIT:
-        raise CellError("imp.too_large", limit=f"{NUMBER_LIMIT:,.0f}")
-    return number
 
 
 def parse_country(text: str) -> str:
@@ -557,6 +521,8 @@ def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem],
         if str(text).strip() == "":
             if required:
                 failures[number] = ("imp.missing", {"name": col.name})
+        elif str(text).strip() in EXCEL_ERRORS:
+            failures[number] = ("imp.excel_error", {})
         else:
             try:
                 value = parse(text)
@@ -606,6 +572,9 @@ def _parse_texts(uniques, *, record_id: bool, required: bool, name: str) -> tupl
     if required:
         for number in np.flatnonzero(empty):
             failures[int(number)] = ("imp.missing", {"name": name})
+    errors = np.asarray(pc.is_in(values, value_set=pa.array(EXCEL_ERRORS)).to_numpy(zero_copy_only=False), dtype=bool)
+    for number in np.flatnonzero(errors):
+        failures[int(number)] = ("imp.excel_error", {})
     lengths = np.asarray(pc.utf8_length(values).to_numpy(zero_copy_only=False))
     for number in np.flatnonzero(lengths > TEXT_LIMIT):
         failures[int(number)] = ("imp.too_long", {"length": f"{lengths[number]:,}", "limit": f"{TEXT_LIMIT:,}"})
@@ -847,25 +816,21 @@ def _text_table(text: str, result: ImportResult, aliases: dict[str, str], *, del
 
 def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], *, header_line: int | None,
                     sheet: str | None) -> Table | None:
-    """A workbook sheet (the one named, else the first with a header): rows from A1, row n = sheet row n."""
+    """A workbook sheet (the one named, else the first visible one with a header): rows from A1, row n = sheet
+    row n. The workbook is checked before it is read (kpi.ingest.workbook): beyond its bounds it is refused."""
     result.source, result.encoding = "excel", "xlsx"
     try:
-        sheets = workbook_sheets(data)
+        book = open_workbook(data)
+        sheet, rows = _choose_sheet(book, sheet, aliases, result)
+    except WorkbookRefused as refused:
+        result.errors.append(Problem(refused.key, params=refused.params))
+        return None
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged files
         result.errors.append(Problem("imp.workbook_unreadable", params={"detail": str(exc)[:200]}))
         return None
-    if sheet is not None and sheet not in sheets:
-        result.errors.append(Problem("imp.sheet_missing", params={"sheet": sheet, "sheets": ", ".join(sheets)}))
-        return None
     if sheet is None:
-        scored = [(name, _find_header(rows[:HEADER_SEARCH_ROWS], aliases, result.dataset))
-                  for name, rows in sheets.items()]
-        sheet = next((name for name, index in scored if index is not None), next(iter(sheets), None))
-    if sheet is None:
-        result.errors.append(Problem("imp.empty"))
         return None
     result.sheet = sheet
-    rows = sheets[sheet]
     index = _header_index(rows, aliases, header_line, result)
     if index is None:
         return None
@@ -874,6 +839,42 @@ def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], 
     body = pd.DataFrame([r + [""] * (width - len(r)) for r in body_rows], columns=range(width), dtype="object")
     body.index = range(index + 2, index + 2 + len(body))
     return Table(rows[index], index + 1, body)
+
+
+def _choose_sheet(book: Workbook, sheet: str | None, aliases: dict[str, str], result: ImportResult
+                  ) -> tuple[str | None, list[list[str]]]:
+    """The sheet named, else the first visible sheet whose rows hold a header (else the first visible one).
+
+    A hidden sheet is never chosen silently: one is read only when named, and the sheets passed over are listed
+    in a warning (hidden ones, and visible ones before the chosen without a header).
+    """
+    if sheet is not None:
+        if sheet not in book.names:
+            result.errors.append(Problem("imp.sheet_missing", params={"sheet": sheet, "sheets": ", ".join(book.names)}))
+            return None, []
+        if sheet in book.hidden:
+            result.warnings.append(Problem("imp.wb.hidden_named", params={"sheet": sheet}))
+        return sheet, book.rows(sheet)
+    visible = [name for name in book.names if name not in book.hidden] or book.names[:1]
+    if not visible:
+        result.errors.append(Problem("imp.empty"))
+        return None, []
+    chosen, skipped = None, []
+    for name in visible:
+        rows = book.rows(name)
+        if _find_header(rows[:HEADER_SEARCH_ROWS], aliases, result.dataset) is not None:
+            chosen = name
+            break
+        skipped.append(name)
+    if chosen is None:
+        chosen, skipped = visible[0], []
+        rows = book.rows(chosen)
+    hidden = [name for name in book.hidden if name != chosen]
+    if hidden:
+        result.warnings.append(Problem("imp.wb.hidden_skipped", params={"sheet": chosen, "sheets": ", ".join(hidden)}))
+    if skipped:
+        result.warnings.append(Problem("imp.wb.sheets_skipped", params={"sheet": chosen, "sheets": ", ".join(skipped)}))
+    return chosen, rows
 
 
 def _header_index(records: list[list[str]], aliases: dict[str, str], header_line: int | None,
