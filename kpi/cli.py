@@ -244,7 +244,10 @@ def cmd_serve(args) -> int:
     from kpi.store import storage
 
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *args.streamlit_args]
+    extra = list(args.streamlit_args)
+    if not any(a.startswith("--client.showErrorDetails") for a in extra):
+        extra += ["--client.showErrorDetails", "none"]  # also when run from another folder than the project's
+    sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *extra]
     return streamlit_cli.main()
 
 

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from kpi.app import ui
+from kpi.app import query, ui
 from kpi.text import safe_text
 from kpi.text.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
 from kpi.views import charts
@@ -33,7 +33,7 @@ if snap.empty:
     ui.empty_state()
     st.stop()
 ids = list(snap.registry.index)
-wanted = st.query_params.get("kpi", ids[0])
+wanted = query.current(kpis=ids, show=("kpi",)).kpi or ids[0]
 indicator = st.selectbox(t("indicator", lang), ids, index=ids.index(wanted) if wanted in ids else 0,
                          format_func=lambda i: indicator_name(snap.registry, i, lang), key="kpi_select")
 st.query_params["kpi"] = indicator
