@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import itertools
 import os
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -106,23 +107,54 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 _engines: dict[str, sa.Engine] = {}
+_read_only_engines: weakref.WeakSet = weakref.WeakSet()  # engines opened read-only: a write is refused at once
+
+
+class ReadOnly(StorageError):
+    """The database can be read but not written by this program: nothing was stored."""
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?")[0].removeprefix("file:")
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def _cannot_write(path: Path) -> bool:
+    """An existing SQLite file this process may not change: the file, or its folder (journal and WAL files)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_url(path: Path) -> str:
+    """Read-only, and immutable when the folder cannot hold SQLite's shared-memory file for a WAL database."""
+    flags = "mode=ro" if os.access(path.parent, os.W_OK) else "immutable=1"
+    return f"sqlite:///file:{path}?{flags}&uri=true"
 
 
 def get_engine(url: str | None = None) -> sa.Engine:
-    """One engine per URL; creates the SQLite folder and the tables on first use."""
+    """One engine per URL; creates the SQLite folder and the tables on first use.
+
+    A SQLite file (or folder) this process cannot write is opened read-only: the pages and `kpi values` read it,
+    and a write is refused with ReadOnly before anything starts.
+    """
     url = url or database_url()
     if url not in _engines:
-        if url.startswith("sqlite:///"):
-            path = url.removeprefix("sqlite:///").split("?")[0].removeprefix("file:")
+        path = _sqlite_path(url)
+        if path is not None:
             try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StorageError(f"the database folder cannot be created: {exc}") from None
-        engine = sa.create_engine(url, future=True)
+                if not path.exists():
+                    raise StorageError(f"the database folder cannot be created: {exc}") from None
+        opened = _read_only_url(path) if path is not None and not _read_only(url) and _cannot_write(path) else url
+        engine = sa.create_engine(opened, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if _read_only(opened):
+            _read_only_engines.add(engine)
         try:
-            if not _read_only(url):
+            if not _read_only(opened):
                 metadata.create_all(engine)
                 _add_missing_columns(engine)
             else:
@@ -136,7 +168,11 @@ def get_engine(url: str | None = None) -> sa.Engine:
 
 
 def _read_only(url: str) -> bool:
-    return "mode=ro" in url
+    return "mode=ro" in url or "immutable=1" in url
+
+
+def is_read_only(engine: sa.Engine) -> bool:
+    return engine in _read_only_engines
 
 
 # Columns renamed in the contract (old -> new), applied to a database created before the rename.
@@ -286,6 +322,7 @@ def _slice_condition(table: sa.Table, part: dict):
 
 def _begin(engine: sa.Engine):
     """A write transaction; on SQLite take the write lock at once so two imports queue instead of failing."""
+    refuse_if_read_only(engine)
     conn = engine.connect()
     if engine.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -338,6 +375,13 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
             _raise_if_raced(engine, token, exc)
             raise
     return revision
+
+
+def refuse_if_read_only(engine: sa.Engine) -> None:
+    if is_read_only(engine):
+        where = str(engine.url.database or "").removeprefix("file:")
+        raise ReadOnly(f"the database {where} is read-only for this program (the file or its folder cannot be "
+                       "written); it can be read, but nothing can be stored: nothing was stored")
 
 
 def rollback(revision: int, *, dataset: str | None = None, user: str | None = None, note: str = "",
@@ -433,6 +477,7 @@ def save_profile(name: str, dataset: str, signature: str, mapping: dict[str, str
                  user: str | None = None, engine: sa.Engine | None = None) -> int:
     """Remember how a source's files map onto the contract; the newest profile for a header signature wins."""
     engine = engine or get_engine()
+    refuse_if_read_only(engine)
     with engine.begin() as conn:
         result = conn.execute(profiles.insert().values(
             name=name, dataset=dataset, signature=signature, mapping=mapping, constants=constants,
