@@ -51,6 +51,16 @@ profiles = sa.Table(
     sa.Column("user", sa.String(128), nullable=False),
 )
 
+# The sign-in throttle (kpi.store.identity.Throttle): failed attempts per key (browser session, client address),
+# in the database so that every replica counts the same guesses and a restart forgets none.
+signin_attempts = sa.Table(
+    "signin_attempts", metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False),  # seconds since the epoch: the same clock on every replica
+)
+THROTTLE_FORGET_S = 24 * 3600.0  # a key idle this long starts over
+
 _SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.Date, "str": sa.Text}
 
 
@@ -494,3 +504,36 @@ def find_profile(dataset: str, signature: str | None, *, engine: sa.Engine | Non
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def throttle_state(keys: list[str], *, engine: sa.Engine | None = None) -> dict[str, tuple[int, float]]:
+    """key -> (failed attempts, time of the last one) for the keys that have any."""
+    engine = engine or get_engine()
+    query = sa.select(signin_attempts).where(signin_attempts.c.key.in_([k[:255] for k in keys]))
+    with engine.connect() as conn:
+        return {row.key: (int(row.failures), float(row.last_at)) for row in conn.execute(query)}
+
+
+def throttle_failed(keys: list[str], now: float, *, engine: sa.Engine | None = None) -> None:
+    """One more failed attempt under each key, counted atomically (two replicas at once both count)."""
+    engine = engine or get_engine()
+    table = signin_attempts
+    for key in dict.fromkeys(k[:255] for k in keys):
+        for _ in range(3):  # an insert racing another replica's insert of the same key: update instead
+            try:
+                with engine.begin() as conn:
+                    done = conn.execute(table.update().where(table.c.key == key)
+                                        .values(failures=table.c.failures + 1, last_at=now)).rowcount
+                    if not done:
+                        conn.execute(table.insert().values(key=key, failures=1, last_at=now))
+                break
+            except sa.exc.IntegrityError:
+                continue
+    with engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.last_at < now - THROTTLE_FORGET_S))
+
+
+def throttle_clear(keys: list[str], *, engine: sa.Engine | None = None) -> None:
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        conn.execute(signin_attempts.delete().where(signin_attempts.c.key.in_([k[:255] for k in keys])))
