@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from kpi.ingest import conflicts
 from kpi.ingest.bibliographic import paper_countries
 from kpi.ingest.countries import to_iso3
+from kpi.ingest.ids import normalise_id
 from kpi.ingest.institutions import canonical_name, paper_institutions
 from kpi.ingest.numbers import (  # noqa: F401 - CellError, cell_text and the limits are used by callers too
     COUNT_LIMIT,
@@ -438,7 +440,7 @@ def _parse_record_id(text: str) -> str:
     value = _parse_text(text)
     if not re.fullmatch(_RECORD_ID, value):
         raise CellError("imp.not_an_id")
-    return value
+    return normalise_id(None, value)
 
 
 _RECORD_ID = r"\S*\d\S*"
@@ -584,6 +586,8 @@ def _parse_texts(uniques, *, record_id: bool, required: bool, name: str) -> tupl
         for number in np.flatnonzero(~ids & ~empty):
             failures.setdefault(int(number), ("imp.not_an_id", {}))
     parsed = values.to_pylist()
+    if record_id:
+        parsed = [None if v is None else normalise_id(None, v) for v in parsed]
     for number in (*np.flatnonzero(empty), *failures):
         parsed[int(number)] = None
     return parsed, failures
@@ -779,6 +783,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
     result.constants = {name: frame[name].iloc[0] for name in constants if name in frame and len(frame)}
     _check_registry(frame, dataset, labels, result, where)
     _check_agreement_dates(frame, dataset, labels, result, where)
+    check_conflicts(frame, dataset, labels, result, where)
     if not result.errors:
         _check_totals(frame, totals, positions, value_column, result)
         _validate_schema(frame, dataset, labels, result)
@@ -1189,6 +1194,15 @@ def _check_registry(frame: pd.DataFrame, dataset: str, labels: dict[str, str], r
         if name is not None and name not in known:
             result.errors.append(Problem("imp.unknown_indicator", line, labels.get("indicator", "indicator"), str(name),
                                          position=where.get("indicator")))
+
+
+def check_conflicts(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
+                    where: dict[str, int]) -> None:
+    """Rows of one file that contradict each other (kpi.ingest.conflicts), located at both lines."""
+    for found in conflicts.find(frame, dataset):
+        problem = Problem(found.key, found.line or None, labels.get(found.column, found.column) if found.line else None,
+                          found.value, position=where.get(found.column) if found.line else None, params=found.params)
+        (result.errors if found.error else result.warnings).append(problem)
 
 
 def _check_agreement_dates(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
