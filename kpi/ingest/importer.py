@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
@@ -60,6 +61,7 @@ from metrics.periods import FIRST_DATE, FIRST_YEAR, LAST_DATE, OPEN_ENDED, Perio
 from metrics.registry import load_registry
 
 HEADER_SEARCH_ROWS = 30
+WIDE_COLUMNS = 200  # beyond this many columns a table is read and judged row by row, not column by column
 MAX_ERRORS = 1000  # listed one by one; beyond that the count is given
 FOOTNOTE = re.compile(r"^(※|注|出典|備考|Source\s*:|Note\s*:|Notes\s*:)", re.IGNORECASE)
 TOTAL_WORDS = {"合計", "計", "小計", "総計", "総数", "total", "grand total", "subtotal", "sub-total"}
@@ -192,6 +194,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if not data.strip():
         raise ImportFailure(Problem("imp.empty"))
     text, used = _decode(data, encoding)
+    if "\r" in text and "\n" not in text:  # classic Mac line ends (CR only): every reader below splits on LF
+        text = text.replace("\r", "\n")
     nul = text.find("\x00")
     if nul >= 0:
         raise ImportFailure(Problem("imp.nul", text.count("\n", 0, nul) + 1))
@@ -244,7 +248,12 @@ def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, wi
     body_text = text[offset:]
     # the file's own UTF-8 bytes from the body on, when it was UTF-8: no second encoding of a large file
     body_bytes = utf8[len(text[:offset].encode("utf-8")):] if utf8 is not None else None
-    body = _read_rectangular(body_text, delimiter=delimiter, width=width, body_bytes=body_bytes)
+    # A wide table (hundreds of columns) is read into one block of text cells: Arrow and pandas' C parser make a
+    # column object each, and every later step would then pay per column (20,000 columns: minutes).
+    body = None if width > WIDE_COLUMNS else _read_rectangular(body_text, delimiter=delimiter, width=width,
+                                                                body_bytes=body_bytes)
+    if body is None and width > WIDE_COLUMNS:
+        body = _read_with_csv(body_text, delimiter, width)
     if body is None:
         try:
             body = pd.read_csv(io.StringIO(body_text), sep=delimiter, header=None, names=range(width), dtype="str",
@@ -256,6 +265,12 @@ def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, wi
             body = pd.DataFrame([r + [""] * (width - len(r)) for r in records], columns=range(width), dtype="str")
     body.index = range(first_line, first_line + len(body))
     return body
+
+
+def _read_with_csv(body_text: str, delimiter: str, width: int) -> pd.DataFrame:
+    records = list(csv.reader(io.StringIO(body_text, newline=""), delimiter=delimiter))
+    width = max([width, *map(len, records)]) if records else width
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in records], columns=range(width), dtype="object")
 
 
 def _read_rectangular(body_text: str, *, delimiter: str, width: int, body_bytes: bytes | None = None
@@ -304,6 +319,7 @@ def _alias_rank(columns: tuple[Column, ...]) -> dict[str, int]:
     return {header_key(alias): rank for col in columns for rank, alias in enumerate((col.name, *col.aliases))}
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_year_header(text: str) -> bool:
     try:
         parse_fiscal_year(text)
@@ -323,7 +339,8 @@ def _year_run(record: list[str]) -> int:
     values = [y for _, y in years]
     adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
     ascending = all(a < b for a, b in zip(values, values[1:])) or all(a > b for a, b in zip(values, values[1:]))
-    others = [c for i, c in enumerate(record) if i not in positions and re.fullmatch(r"[\d.,\s]+", c.strip() or "x")]
+    taken = set(positions)
+    others = [c for i, c in enumerate(record) if i not in taken and re.fullmatch(r"[\d.,\s]+", c.strip() or "x")]
     return len(years) if adjacent and ascending and not others else 0
 
 
@@ -607,8 +624,11 @@ def _to_stored(series: pd.Series, col: Column) -> pd.Series:
 def classify_rows(body: pd.DataFrame) -> pd.Series:
     """'blank', 'footnote' (first filled cell starts with ※, 注, 出典, Source:), 'total' (合計, Total…) or 'data'.
 
-    Each column's distinct cells are judged once (a million rows hold few distinct texts per column).
+    Each column's distinct cells are judged once (a million rows hold few distinct texts per column); a wide, short
+    table (thousands of columns, few rows) is judged row by row instead, without a pandas step per column.
     """
+    if len(body.columns) > WIDE_COLUMNS and len(body) * len(body.columns) <= 5_000_000:
+        return _classify_by_row(body)
     rows = len(body)
     first = np.full(rows, "", dtype=object)  # each row's first filled cell, stripped
     found = np.zeros(rows, dtype=bool)
@@ -634,6 +654,21 @@ def classify_rows(body: pd.DataFrame) -> pd.Series:
     if len(notes):
         kinds[notes[first_codes]] = "footnote"
     kinds[~found] = "blank"
+    return pd.Series(kinds, index=body.index, dtype="object")
+
+
+def _classify_by_row(body: pd.DataFrame) -> pd.Series:
+    kinds = []
+    for record in body.to_numpy(dtype=object):
+        cells = [str(c).strip() for c in record if c is not None and c == c and str(c).strip()]
+        if not cells:
+            kinds.append("blank")
+        elif FOOTNOTE.match(cell_text(cells[0])):
+            kinds.append("footnote")
+        elif any(header_key(c) in TOTAL_WORDS for c in cells):
+            kinds.append("total")
+        else:
+            kinds.append("data")
     return pd.Series(kinds, index=body.index, dtype="object")
 
 
@@ -676,7 +711,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
         try:
             text, result.encoding = decode(data, encoding)
             bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-            utf8 = data[bom:] if result.encoding in ("utf-8", "utf-8-sig") else None
+            utf8 = data[bom:] if result.encoding in ("utf-8", "utf-8-sig") and b"\n" in data else None
         except ImportFailure as failure:
             result.errors.append(failure.problem)
             return
@@ -690,6 +725,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
     positions: dict[str, int] = {}
     year_positions: list[int] = []
     rank = _alias_rank(columns)
+    year_run = _year_run(header)  # once for the row: per cell it made a 20,000-column file take minutes
     for position, cell in enumerate(header):
         key = header_key(cell)
         if not key:
@@ -702,7 +738,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
                     result.mapping.pop(header[current].strip(), None)
                 positions[name] = position
                 result.mapping[cell.strip()] = name
-        elif _year_run(header) and _is_year_header(cell):
+        elif year_run and _is_year_header(cell):
             year_positions.append(position)
     _check_duplicate_headers(header, aliases, result)
     _apply_mapping(mapping or {}, header, positions, by_name, result)

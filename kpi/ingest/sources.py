@@ -63,7 +63,9 @@ def recognise(text: str) -> Source | None:
 def records_of(text: str, delimiter: str, *, limit: int = HEAD_RECORDS, quoting: bool = True
                ) -> tuple[list[list[str]], list[int]]:
     """The first ``limit`` records, and for each the number of physical lines read up to its end."""
-    reader = csv.reader(io.StringIO(text[:max(HEAD_CHARS, limit * 2000)], newline=""), delimiter=delimiter,
+    cut = max(HEAD_CHARS, limit * 2000)
+    end = text.find("\n", cut)  # never cut a line: a header 20,000 columns wide is longer than the head
+    reader = csv.reader(io.StringIO(text[:len(text) if end < 0 else end + 1], newline=""), delimiter=delimiter,
                         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
     records, ends = [], []
     try:
