@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
                 "#CALC!")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is wrapped in
+BIFF8_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"  # a .xls workbook's first record (BIFF8, workbook globals)
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,4})(\d{1,9})"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
@@ -79,7 +81,7 @@ def cell_name(row: int, column: int) -> str:
 def check_container(data: bytes) -> None:
     """Refuse, before any reading, an encrypted workbook and a zip whose parts inflate beyond the bounds."""
     if data[:8] == OLE2:
-        if ENCRYPTED_PACKAGE in data:
+        if ENCRYPTED_PACKAGE in data or _biff_encrypted(data):
             raise WorkbookRefused("imp.wb.password")
         return  # a legacy .xls: read as before
     try:
@@ -94,6 +96,23 @@ def check_container(data: bytes) -> None:
         if info.file_size > LARGE_PART and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise WorkbookRefused("imp.wb.bomb", part=info.filename, ratio=f"{info.file_size // max(info.compress_size, 1):,}",
                                   limit=MAX_RATIO)
+
+
+def _biff_encrypted(data: bytes) -> bool:
+    """A legacy .xls with a password: a FILEPASS record (0x002F) among the first records after the workbook's BOF."""
+    position = data.find(BIFF8_BOF)
+    if position < 0:
+        return False
+    for _ in range(40):
+        if position + 4 > len(data):
+            return False
+        kind, length = struct.unpack_from("<HH", data, position)
+        if kind == 0x002F:
+            return True
+        if kind == 0x000A:  # EOF of the globals
+            return False
+        position += 4 + length
+    return False
 
 
 def _mb(size: int) -> str:
