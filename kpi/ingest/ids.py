@@ -19,7 +19,7 @@ _WOS = re.compile(r"^wos:", re.IGNORECASE)
 def id_kind(value: str) -> str:
     """'doi', 'wos', 'eid' or 'other', from the id's own form."""
     text = value.strip()
-    if _DOI.match(_DOI_PREFIX.sub("", text)):
+    if _DOI.match(urllib.parse.unquote(_DOI_PREFIX.sub("", text))):
         return "doi"
     if _WOS.match(text):
         return "wos"
