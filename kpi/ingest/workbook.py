@@ -27,8 +27,10 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is wrapped in
 BIFF8_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"  # a .xls workbook's first record (BIFF8, workbook globals)
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,4})(\d{1,9})"')
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+# A cell reference is the only r="" attribute holding letters then digits (a row's r="" holds digits alone).
+_REF_ROW = re.compile(rb'\sr="[A-Z]{1,4}(\d{1,9})"')
+_REF_COLUMN = re.compile(rb'\sr="([A-Z]{1,4})\d')
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s>/]")
 _ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)[\s>/]")
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*\bt="e"[^>]*)>(.{0,4000}?)</(?:\w+:)?c>', re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,40})<")
@@ -172,9 +174,8 @@ def scan_sheet(data: bytes, part: str) -> SheetScan:
 
 def _scan_stream(stream, scan: SheetScan) -> None:
     tail = b""
-    first = True
+    prefix = b""
     refs = tags = 0
-    loose = False  # cells without an r="" reference: positions follow their order in the row
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -182,22 +183,35 @@ def _scan_stream(stream, scan: SheetScan) -> None:
         text = tail + chunk
         cut = max(text.rfind(b"<"), 0) if len(chunk) == CHUNK else len(text)  # never split a tag between chunks
         body, tail = text[:cut], text[cut:]
-        if first:
-            dimension = _DIMENSION.search(body[:65536])
-            if dimension:
-                scan.columns, scan.rows = column_number(dimension.group(1)), int(dimension.group(2))
-            first = False
-        found = _CELL_REF.findall(body)
-        refs += len(found)
-        tags += len(_CELL_TAG.findall(body))
-        if found:
-            scan.columns = max(scan.columns, max(column_number(c) for c in {c for c, _ in found}))
-            scan.rows = max(scan.rows, max(int(r) for r in {r for _, r in found}))
+        if not refs and not tags:
+            prefix = _first_chunk(body, scan)
+        found = _reach(body, scan)
+        refs += found
+        tags += body.count(b"<" + prefix + b"c ") + body.count(b"<" + prefix + b"c>") + body.count(b"<" + prefix + b"c/")
         _errors(body, scan)
-        loose = loose or tags != refs
-    if loose:
+    if tags != refs:  # cells without an r="" reference: positions follow their order in the row
         stream.seek(0)
         _loose_reach(stream, scan)
+
+
+def _first_chunk(body: bytes, scan: SheetScan) -> bytes:
+    """The declared dimension, and the namespace prefix of the sheet's elements (x: in some writers)."""
+    dimension = _DIMENSION.search(body[:65536])
+    if dimension:
+        scan.columns, scan.rows = column_number(dimension.group(1)), int(dimension.group(2))
+    data = _SHEET_DATA.search(body)
+    return (data.group(1) or b"") if data else b""
+
+
+def _reach(body: bytes, scan: SheetScan) -> int:
+    """The farthest column and row among the cell references of one chunk; the number of references."""
+    rows = _REF_ROW.findall(body)
+    if not rows:
+        return 0
+    longest = max(map(len, rows))
+    scan.rows = max(scan.rows, int(max(r for r in rows if len(r) == longest)))
+    scan.columns = max(scan.columns, max(column_number(c) for c in set(_REF_COLUMN.findall(body))))
+    return len(rows)
 
 
 def _errors(body: bytes, scan: SheetScan) -> None:
