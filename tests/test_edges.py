@@ -421,3 +421,14 @@ def test_thirty_quick_guesses_wait_the_longest_wait():
         identity.sign_in("hanako", "guess", keys=["address:x"], table=table, throttle=throttle)
         clock.now += 74 / 30
     assert throttle.wait(["address:x"]) >= identity.MAX_WAIT_S - 74
+
+
+@pytest.mark.parametrize("revision", [pytest.param("-1", id="negative"), pytest.param("999999", id="beyond"),
+                                      pytest.param("0", id="zero")])
+def test_the_cli_refuses_a_revision_that_does_not_exist(sample_db, capsys, revision):
+    from kpi import cli
+
+    for command in (["values", "--json"], ["export", "pdf", "--out", "/nonexistent/x.pdf"]):
+        assert cli.main([*command, f"--revision={revision}"]) == 1
+        err = capsys.readouterr().err
+        assert f"there is no revision {revision}" in err and "Traceback" not in err
