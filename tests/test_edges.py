@@ -365,7 +365,7 @@ def test_a_read_only_database_is_read_and_writing_says_it_cannot(read_only_copy,
     small.write_text("fiscal_year,direction,students\n2040,outbound,5\n")
     assert cli.main(["import", str(small), "--dataset", "mobility"]) == 1
     err = capsys.readouterr().err
-    assert "read-only" in err and "nothing was stored" in err and "Traceback" not in err
+    assert "read-only" in err and "nothing can be stored" in err and "Traceback" not in err
     with pytest.raises(storage.ReadOnly):
         storage.save_profile("p", "mobility", "sig", {}, {}, engine=engine)
 

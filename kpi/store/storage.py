@@ -391,7 +391,7 @@ def refuse_if_read_only(engine: sa.Engine) -> None:
     if is_read_only(engine):
         where = str(engine.url.database or "").removeprefix("file:")
         raise ReadOnly(f"the database {where} is read-only for this program (the file or its folder cannot be "
-                       "written); it can be read, but nothing can be stored: nothing was stored")
+                       "written); it can be read, but nothing can be stored")
 
 
 def rollback(revision: int, *, dataset: str | None = None, user: str | None = None, note: str = "",
