@@ -432,3 +432,14 @@ def test_the_cli_refuses_a_revision_that_does_not_exist(sample_db, capsys, revis
         assert cli.main([*command, f"--revision={revision}"]) == 1
         err = capsys.readouterr().err
         assert f"there is no revision {revision}" in err and "Traceback" not in err
+
+
+def test_the_targets_editor_refuses_the_same_indicator_twice():
+    import pandas as pd
+
+    from kpi.ingest.importer import read_frame
+
+    rows = pd.DataFrame([{"indicator": "papers_total", "baseline_period": 2020, "baseline_value": 100,
+                          "target_period": 2030, "target_value": v, "direction": "up"} for v in (200, 300)])
+    result = read_frame(rows, "targets")
+    assert [(p.key, p.line) for p in result.errors] == [("imp.conflict.target_twice", 2)] and result.frame is None

@@ -1316,6 +1316,7 @@ def read_frame(table: pd.DataFrame, dataset: str, *, file_name: str = "") -> Imp
                           encoding="", layout="table")
     frame = _parse_frame(raw, columns, {name: name for name in names}, {}, result)
     _check_registry(frame, dataset, {}, result, {})
+    check_conflicts(frame, dataset, {}, result, {})  # the targets editor: one target per indicator, as a file
     if not result.errors:
         _validate_schema(frame, dataset, {}, result)
     if not result.errors:
