@@ -2,11 +2,15 @@
 
 import streamlit as st
 
+from kpi.app import query
+from kpi.app.guard import run_page
 from kpi.app.ui import language_switch
 from kpi.text.i18n import t
 
-lang = language_switch(hidden=st.query_params.get("present") == "1")
+params = query.current(show=())
+lang = language_switch(hidden=params.present)
 st.set_page_config(page_title=t("app_title", lang), page_icon="🌏", layout="wide")
+query.current(show=("lang", "present"))
 # Titles break between words only (never 「国際戦 / 略 KPI」); on a phone the chart toolbar would sit over small
 # charts, so it is hidden there (the camera button is for desktops preparing slides).
 st.html("""<style>
@@ -25,8 +29,8 @@ pages = [
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
     st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
 ]
-if st.query_params.get("present") == "1":
+if params.present:
     # Presentation mode: one page, no sidebar; the page hides the toolbar and running indicator itself.
-    st.navigation([st.Page("pages/present.py", title=t("present", lang), default=True)], position="hidden").run()
+    run_page(st.navigation([st.Page("pages/present.py", title=t("present", lang), default=True)], position="hidden"))
 else:
-    st.navigation(pages).run()
+    run_page(st.navigation(pages))

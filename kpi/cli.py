@@ -163,6 +163,8 @@ def cmd_values(args) -> int:
     """Every KPI value with its evaluation, read from the same snapshot the app and the exports use."""
     from kpi.store import service, snapshot
 
+    if not _revision_exists(args.revision):
+        return 1
     snap = snapshot.load(at_revision=args.revision)
     values = snap.scorecard if args.latest else snap.evaluation
     if args.indicator:
@@ -176,6 +178,19 @@ def cmd_values(args) -> int:
             value = f"{r['value']:,.2f}" if finite else ""
             print(f"{r['indicator']:32} {r['period'] or '':>6} {value:>14} {r['status']:16} {r['outlook'] or ''}")
     return 0
+
+
+def _revision_exists(revision: int | None) -> bool:
+    """--revision names a stored revision (1 … the newest); -1 or 999999 is an error, never empty or newest data."""
+    from kpi.store import storage
+
+    if revision is None:
+        return True
+    latest = storage.latest_revision()
+    if 1 <= revision <= latest:
+        return True
+    print(f"error: there is no revision {revision}; revisions run from 1 to {latest}", file=sys.stderr)
+    return False
 
 
 def cmd_history(args) -> int:
@@ -259,7 +274,10 @@ def cmd_serve(args) -> int:
     from kpi.store import storage
 
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *args.streamlit_args]
+    extra = list(args.streamlit_args)
+    if not any(a.startswith("--client.showErrorDetails") for a in extra):
+        extra += ["--client.showErrorDetails", "none"]  # also when run from another folder than the project's
+    sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *extra]
     return streamlit_cli.main()
 
 
@@ -269,6 +287,8 @@ def cmd_export(args) -> int:
     from kpi.store import storage
 
     at = args.revision
+    if not _revision_exists(at):
+        return 1
     datasets = storage.load_all(at_revision=at)
     history = storage.history()
     if at is not None:

@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from kpi.app import cache, ui
+from kpi.app import cache, query, ui
 from kpi.text import safe_text
 from kpi.text.i18n import column_labels, indicator_name, labelled, period_label, t
 from kpi.views import charts, kpi_view
@@ -18,7 +18,7 @@ if snap.empty:
     ui.empty_state()
     st.stop()
 ids = pillar_order(snap.registry)  # the one order of every output
-wanted = st.query_params.get("kpi", ids[0])
+wanted = query.current(kpis=ids, show=("kpi",)).kpi or ids[0]
 indicator = st.selectbox(t("indicator", lang), ids, index=ids.index(wanted) if wanted in ids else 0,
                          format_func=lambda i: indicator_name(snap.registry, i, lang), key="kpi_select")
 st.query_params["kpi"] = indicator

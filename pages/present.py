@@ -5,7 +5,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from kpi.app import ui
+from kpi.app import query, ui
 from kpi.publish.exports import deck_from_snapshot, slide_figure
 from kpi.store import storage
 from kpi.text import linebreak, safe_text
@@ -13,17 +13,22 @@ from kpi.text.i18n import labelled, t
 
 lang = ui.lang()
 # Freeze the data to the revision the deck was opened with; it rides in the URL so a reload shows the same slides.
-if "rev" not in st.query_params:
-    st.query_params["rev"] = str(storage.latest_revision())
-revision = int(st.query_params["rev"])
-snap = ui.snapshot(at_revision=revision)
+try:
+    latest = storage.latest_revision()
+except Exception:  # noqa: BLE001 - ui.snapshot below says what is wrong with the database, with a retry
+    latest = None
+params = query.current(latest=latest, show=("rev", "auto", "slide"))
+revision = params.rev or latest or 0
+if params.rev is None and latest is not None:
+    st.query_params["rev"] = str(revision)
+snap = ui.snapshot(at_revision=revision or None)
 if snap.empty:
     ui.empty_state()
     st.stop()
 deck = deck_from_snapshot(snap, lang=lang)
 slides = deck.sequence()  # the same order as the PowerPoint deck: title, scorecard, pillars, KPIs
 total = len(slides)
-auto = float(st.query_params.get("auto", 0) or 0)
+auto = params.auto
 
 st.html("""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -111,7 +116,7 @@ def kpi_slide(item, index: int) -> None:
 def show_slide() -> None:
     if auto > 0 and time.monotonic() - st.session_state.setdefault("shown_at", time.monotonic()) >= auto:
         go(1)
-    index = st.session_state.setdefault("slide", int(st.query_params.get("slide", 0)) % total)
+    index = st.session_state.setdefault("slide", params.slide % total)
     kind, item = slides[index]
     if kind == "title":
         title_slide()

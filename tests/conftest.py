@@ -12,6 +12,8 @@ from kpi.store import identity, service, storage
 
 # A user-visible key missing from data/i18n/messages.csv fails the test instead of showing the key.
 os.environ["KPI_STRICT_I18N"] = "1"
+# An exception escaping a page is raised (AppTest records it) instead of the friendly message (kpi.app.guard).
+os.environ["KPI_PAGE_ERRORS"] = "raise"
 
 # Marker rules (declared in pyproject.toml; `make test` runs everything, `make test-fast` skips slow and system):
 # - system: needs a real program or process beyond Python: Chromium, PostgreSQL, LibreOffice, kaleido's Chromium,

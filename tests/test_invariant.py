@@ -76,6 +76,11 @@ WORST = [  # hand-picked: zero and negative "down" targets, a falling series to 
     {"indicator": "international_students", "baseline_period": 2015, "baseline_value": 0.0, "target_period": 2030,
      "target_value": 0.0, "milestones": "2020:0", "direction": "up", "glide": "compound", "owner": "", "source": ""},
 ]
+# Milestones outside the baseline–target span are refused at import now (kpi/ingest/conflicts.py); a database
+# written before that rule may still hold them, and the pages must survive it: the pages test stores WORST as it
+# was accepted then, the property test starts from the same rows with their milestones inside the span.
+WORST_NOW = [{**row, "milestones": "2016:45;2029:1"} if row["milestones"] == "2014:60;2031:-5" else row
+             for row in WORST]
 WORST_VALUES = [{"indicator": "intl_community_events", "fiscal_year": y, "value": v, "source": ""}
                 for y, v in zip(range(2015, 2024), [50, 40, 30, 20, 10, 5, 3, 2, 1])]
 
@@ -110,7 +115,7 @@ def check_everything_computes(datasets, history) -> None:
 
 
 @pytest.mark.slow
-@example(targets=WORST, values=WORST_VALUES)  # a falling series and a "down" target of 0: once math domain error
+@example(targets=WORST_NOW, values=WORST_VALUES)  # a falling series and a "down" target of 0: once math domain error
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.filter_too_much])
@@ -127,6 +132,10 @@ def test_nothing_an_import_accepts_breaks_values_or_exports(sample_db_url, targe
 def test_pages_and_documents_survive_the_worst_accepted_targets(sample_db_url, tmp_path, monkeypatch):
     """The AppTest pass over every page and a real PDF, on targets that used to raise `math domain error`."""
     from streamlit.testing.v1 import AppTest
+
+    from kpi.ingest import conflicts
+
+    monkeypatch.setattr(conflicts, "find", lambda *_args: [])  # stored before milestones outside the span were refused
 
     url = f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
     engine = storage.get_engine(url)

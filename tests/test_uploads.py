@@ -244,11 +244,13 @@ def test_a_waiting_client_is_not_even_checked_and_time_frees_it(accounts):
     for _ in range(5):
         assert identity.sign_in("hanako", "guess", throttle=throttle, keys=keys, table=accounts) [0] is False
     ok, wait = identity.sign_in("hanako", "right-password", throttle=throttle, keys=keys, table=accounts)
-    assert (ok, wait) == (False, 2.0)  # the right password does not work while the wait runs
-    # Another browser session from the same address waits too; another address does not.
+    assert (ok, wait) == (False, 4.0)  # the right password does not work while the wait runs, and the try counts
+    # Another browser session from the same address waits too (and counts on the address); another address does not.
     assert identity.sign_in("hanako", "right-password", throttle=throttle, keys=["session:b", "address:10.0.0.1"],
-                            table=accounts)[0] is False
-    clock.now += 2.0
+                            table=accounts) == (False, 8.0)
+    assert identity.sign_in("hanako", "right-password", throttle=throttle, keys=["session:c", "address:10.0.0.2"],
+                            table=accounts) == (True, 0.0)
+    clock.now += 8.0
     assert identity.sign_in("hanako", "right-password", throttle=throttle, keys=keys, table=accounts) == (True, 0.0)
     assert throttle.wait(keys) == 0.0
 

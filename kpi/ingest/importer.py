@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
@@ -16,9 +17,20 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from kpi.ingest import conflicts
 from kpi.ingest.bibliographic import paper_countries
 from kpi.ingest.countries import to_iso3
+from kpi.ingest.ids import normalise_id
 from kpi.ingest.institutions import canonical_name, paper_institutions
+from kpi.ingest.numbers import (  # noqa: F401 - CellError, cell_text and the limits are used by callers too
+    COUNT_LIMIT,
+    NONE_DASHES,
+    NUMBER_LIMIT,
+    CellError,
+    cell_text,
+    parse_count,
+    parse_number,
+)
 from kpi.ingest.schemas import (
     AFFILIATION_HEADERS,
     DOI_HEADERS,
@@ -39,10 +51,10 @@ from kpi.ingest.sources import (
     is_workbook,
     recognise,
     records_of,
-    workbook_sheets,
     wos_plain_records,
     wos_tab_body,
 )
+from kpi.ingest.workbook import EXCEL_ERRORS, Workbook, WorkbookRefused, open_workbook
 from kpi.text.i18n import t
 from metrics.milestones import MilestoneError, parse_milestones
 from metrics.network import format_institutions
@@ -50,10 +62,10 @@ from metrics.periods import FIRST_DATE, FIRST_YEAR, LAST_DATE, OPEN_ENDED, Perio
 from metrics.registry import load_registry
 
 HEADER_SEARCH_ROWS = 30
+WIDE_COLUMNS = 200  # beyond this many columns a table is read and judged row by row, not column by column
 MAX_ERRORS = 1000  # listed one by one; beyond that the count is given
 FOOTNOTE = re.compile(r"^(※|注|出典|備考|Source\s*:|Note\s*:|Notes\s*:)", re.IGNORECASE)
 TOTAL_WORDS = {"合計", "計", "小計", "総計", "総数", "total", "grand total", "subtotal", "sub-total"}
-NONE_DASHES = {"-", "−", "―", "—", "‐", "–", "ー"}
 
 
 # A catalogue key: lowercase words joined by dots (imp.not_whole_number). Anything else given as ``key`` is shown
@@ -107,15 +119,6 @@ class Problem:
 
     def __str__(self) -> str:
         return self.text_in("en")
-
-
-class CellError(ValueError):
-    """A cell that cannot be read: catalogue key and params (str() is the key, for logs)."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass
@@ -184,10 +187,6 @@ def header_key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
-def cell_text(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ").strip()
-
-
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode the file; UTF-8 (with or without BOM), UTF-16 with BOM or CP932, and ask rather than guess otherwise.
 
@@ -196,6 +195,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if not data.strip():
         raise ImportFailure(Problem("imp.empty"))
     text, used = _decode(data, encoding)
+    if "\r" in text and "\n" not in text:  # classic Mac line ends (CR only): every reader below splits on LF
+        text = text.replace("\r", "\n")
     nul = text.find("\x00")
     if nul >= 0:
         raise ImportFailure(Problem("imp.nul", text.count("\n", 0, nul) + 1))
@@ -248,7 +249,12 @@ def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, wi
     body_text = text[offset:]
     # the file's own UTF-8 bytes from the body on, when it was UTF-8: no second encoding of a large file
     body_bytes = utf8[len(text[:offset].encode("utf-8")):] if utf8 is not None else None
-    body = _read_rectangular(body_text, delimiter=delimiter, width=width, body_bytes=body_bytes)
+    # A wide table (hundreds of columns) is read into one block of text cells: Arrow and pandas' C parser make a
+    # column object each, and every later step would then pay per column (20,000 columns: minutes).
+    body = None if width > WIDE_COLUMNS else _read_rectangular(body_text, delimiter=delimiter, width=width,
+                                                                body_bytes=body_bytes)
+    if body is None and width > WIDE_COLUMNS:
+        body = _read_with_csv(body_text, delimiter, width)
     if body is None:
         try:
             body = pd.read_csv(io.StringIO(body_text), sep=delimiter, header=None, names=range(width), dtype="str",
@@ -260,6 +266,12 @@ def read_body(text: str, *, delimiter: str, skip_lines: int, first_line: int, wi
             body = pd.DataFrame([r + [""] * (width - len(r)) for r in records], columns=range(width), dtype="str")
     body.index = range(first_line, first_line + len(body))
     return body
+
+
+def _read_with_csv(body_text: str, delimiter: str, width: int) -> pd.DataFrame:
+    records = list(csv.reader(io.StringIO(body_text, newline=""), delimiter=delimiter))
+    width = max([width, *map(len, records)]) if records else width
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in records], columns=range(width), dtype="object")
 
 
 def _read_rectangular(body_text: str, *, delimiter: str, width: int, body_bytes: bytes | None = None
@@ -308,6 +320,7 @@ def _alias_rank(columns: tuple[Column, ...]) -> dict[str, int]:
     return {header_key(alias): rank for col in columns for rank, alias in enumerate((col.name, *col.aliases))}
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_year_header(text: str) -> bool:
     try:
         parse_fiscal_year(text)
@@ -327,7 +340,8 @@ def _year_run(record: list[str]) -> int:
     values = [y for _, y in years]
     adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
     ascending = all(a < b for a, b in zip(values, values[1:])) or all(a > b for a, b in zip(values, values[1:]))
-    others = [c for i, c in enumerate(record) if i not in positions and re.fullmatch(r"[\d.,\s]+", c.strip() or "x")]
+    taken = set(positions)
+    others = [c for i, c in enumerate(record) if i not in taken and re.fullmatch(r"[\d.,\s]+", c.strip() or "x")]
     return len(years) if adjacent and ascending and not others else 0
 
 
@@ -375,38 +389,7 @@ def _find_header(records: list[list[str]], aliases: dict[str, str], dataset: str
 
 # --- cell parsers: each returns the stored value or raises CellError (catalogue key) for the analyst ---
 
-COUNT_LIMIT = 1_000_000_000  # a count of students or papers beyond a billion is a typing slip (and sums stay exact)
-NUMBER_LIMIT = 1e15  # indicator values; their sums stay finite and exact to the unit
 TEXT_LIMIT = 1000  # characters in a stored text cell (partner, school, id, source)
-
-
-def parse_count(text: str) -> int:
-    value = cell_text(text).replace(",", "")
-    if value in NONE_DASHES:
-        return 0
-    if re.fullmatch(r"-\d+(\.0+)?", value):
-        raise CellError("imp.negative")
-    if not re.fullmatch(r"\d+(\.0+)?", value):
-        raise CellError("imp.not_whole_number")
-    digits = value.split(".")[0].lstrip("0") or "0"
-    if len(digits) > 10 or int(digits) > COUNT_LIMIT:
-        raise CellError("imp.too_large", limit=f"{COUNT_LIMIT:,}")
-    return int(digits)
-
-
-def parse_number(text: str) -> float:
-    value = cell_text(text).replace(",", "").rstrip("%")
-    if value in NONE_DASHES:
-        return 0.0
-    try:
-        number = float(value)
-    except ValueError:
-        raise CellError("imp.not_number") from None
-    if math.isnan(number) or math.isinf(number):
-        raise CellError("imp.not_number")
-    if abs(number) > NUMBER_LIMIT:
-        raise CellError("imp.too_large", limit=f"{NUMBER_LIMIT:,.0f}")
-    return number
 
 
 def parse_country(text: str) -> str:
@@ -475,7 +458,7 @@ def _parse_record_id(text: str) -> str:
     value = _parse_text(text)
     if not re.fullmatch(_RECORD_ID, value):
         raise CellError("imp.not_an_id")
-    return value
+    return normalise_id(None, value)
 
 
 _RECORD_ID = r"\S*\d\S*"
@@ -560,6 +543,8 @@ def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem],
         if str(text).strip() == "":
             if required:
                 failures[number] = ("imp.missing", {"name": col.name})
+        elif str(text).strip() in EXCEL_ERRORS:
+            failures[number] = ("imp.excel_error", {})
         else:
             try:
                 value = parse(text)
@@ -609,6 +594,9 @@ def _parse_texts(uniques, *, record_id: bool, required: bool, name: str) -> tupl
     if required:
         for number in np.flatnonzero(empty):
             failures[int(number)] = ("imp.missing", {"name": name})
+    errors = np.asarray(pc.is_in(values, value_set=pa.array(EXCEL_ERRORS)).to_numpy(zero_copy_only=False), dtype=bool)
+    for number in np.flatnonzero(errors):
+        failures[int(number)] = ("imp.excel_error", {})
     lengths = np.asarray(pc.utf8_length(values).to_numpy(zero_copy_only=False))
     for number in np.flatnonzero(lengths > TEXT_LIMIT):
         failures[int(number)] = ("imp.too_long", {"length": f"{lengths[number]:,}", "limit": f"{TEXT_LIMIT:,}"})
@@ -618,6 +606,8 @@ def _parse_texts(uniques, *, record_id: bool, required: bool, name: str) -> tupl
         for number in np.flatnonzero(~ids & ~empty):
             failures.setdefault(int(number), ("imp.not_an_id", {}))
     parsed = values.to_pylist()
+    if record_id:
+        parsed = [None if v is None else normalise_id(None, v) for v in parsed]
     for number in (*np.flatnonzero(empty), *failures):
         parsed[int(number)] = None
     return parsed, failures
@@ -637,8 +627,11 @@ def _to_stored(series: pd.Series, col: Column) -> pd.Series:
 def classify_rows(body: pd.DataFrame) -> pd.Series:
     """'blank', 'footnote' (first filled cell starts with ※, 注, 出典, Source:), 'total' (合計, Total…) or 'data'.
 
-    Each column's distinct cells are judged once (a million rows hold few distinct texts per column).
+    Each column's distinct cells are judged once (a million rows hold few distinct texts per column); a wide, short
+    table (thousands of columns, few rows) is judged row by row instead, without a pandas step per column.
     """
+    if len(body.columns) > WIDE_COLUMNS and len(body) * len(body.columns) <= 5_000_000:
+        return _classify_by_row(body)
     rows = len(body)
     first = np.full(rows, "", dtype=object)  # each row's first filled cell, stripped
     found = np.zeros(rows, dtype=bool)
@@ -664,6 +657,21 @@ def classify_rows(body: pd.DataFrame) -> pd.Series:
     if len(notes):
         kinds[notes[first_codes]] = "footnote"
     kinds[~found] = "blank"
+    return pd.Series(kinds, index=body.index, dtype="object")
+
+
+def _classify_by_row(body: pd.DataFrame) -> pd.Series:
+    kinds = []
+    for record in body.to_numpy(dtype=object):
+        cells = [str(c).strip() for c in record if c is not None and c == c and str(c).strip()]
+        if not cells:
+            kinds.append("blank")
+        elif FOOTNOTE.match(cell_text(cells[0])):
+            kinds.append("footnote")
+        elif any(header_key(c) in TOTAL_WORDS for c in cells):
+            kinds.append("total")
+        else:
+            kinds.append("data")
     return pd.Series(kinds, index=body.index, dtype="object")
 
 
@@ -706,7 +714,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
         try:
             text, result.encoding = decode(data, encoding)
             bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-            utf8 = data[bom:] if result.encoding in ("utf-8", "utf-8-sig") else None
+            utf8 = data[bom:] if result.encoding in ("utf-8", "utf-8-sig") and b"\n" in data else None
         except ImportFailure as failure:
             result.errors.append(failure.problem)
             return
@@ -720,6 +728,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
     positions: dict[str, int] = {}
     year_positions: list[int] = []
     rank = _alias_rank(columns)
+    year_run = _year_run(header)  # once for the row: per cell it made a 20,000-column file take minutes
     for position, cell in enumerate(header):
         key = header_key(cell)
         if not key:
@@ -732,7 +741,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
                     result.mapping.pop(header[current].strip(), None)
                 positions[name] = position
                 result.mapping[cell.strip()] = name
-        elif _year_run(header) and _is_year_header(cell):
+        elif year_run and _is_year_header(cell):
             year_positions.append(position)
     _check_duplicate_headers(header, aliases, result)
     _apply_mapping(mapping or {}, header, positions, by_name, result)
@@ -813,6 +822,7 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
     result.constants = {name: frame[name].iloc[0] for name in constants if name in frame and len(frame)}
     _check_registry(frame, dataset, labels, result, where)
     _check_agreement_dates(frame, dataset, labels, result, where)
+    check_conflicts(frame, dataset, labels, result, where)
     if not result.errors:
         _check_totals(frame, totals, positions, value_column, result)
         _validate_schema(frame, dataset, labels, result)
@@ -850,25 +860,21 @@ def _text_table(text: str, result: ImportResult, aliases: dict[str, str], *, del
 
 def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], *, header_line: int | None,
                     sheet: str | None) -> Table | None:
-    """A workbook sheet (the one named, else the first with a header): rows from A1, row n = sheet row n."""
+    """A workbook sheet (the one named, else the first visible one with a header): rows from A1, row n = sheet
+    row n. The workbook is checked before it is read (kpi.ingest.workbook): beyond its bounds it is refused."""
     result.source, result.encoding = "excel", "xlsx"
     try:
-        sheets = workbook_sheets(data)
+        book = open_workbook(data)
+        sheet, rows = _choose_sheet(book, sheet, aliases, result)
+    except WorkbookRefused as refused:
+        result.errors.append(Problem(refused.key, params=refused.params))
+        return None
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged files
         result.errors.append(Problem("imp.workbook_unreadable", params={"detail": str(exc)[:200]}))
         return None
-    if sheet is not None and sheet not in sheets:
-        result.errors.append(Problem("imp.sheet_missing", params={"sheet": sheet, "sheets": ", ".join(sheets)}))
-        return None
     if sheet is None:
-        scored = [(name, _find_header(rows[:HEADER_SEARCH_ROWS], aliases, result.dataset))
-                  for name, rows in sheets.items()]
-        sheet = next((name for name, index in scored if index is not None), next(iter(sheets), None))
-    if sheet is None:
-        result.errors.append(Problem("imp.empty"))
         return None
     result.sheet = sheet
-    rows = sheets[sheet]
     index = _header_index(rows, aliases, header_line, result)
     if index is None:
         return None
@@ -877,6 +883,42 @@ def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], 
     body = pd.DataFrame([r + [""] * (width - len(r)) for r in body_rows], columns=range(width), dtype="object")
     body.index = range(index + 2, index + 2 + len(body))
     return Table(rows[index], index + 1, body)
+
+
+def _choose_sheet(book: Workbook, sheet: str | None, aliases: dict[str, str], result: ImportResult
+                  ) -> tuple[str | None, list[list[str]]]:
+    """The sheet named, else the first visible sheet whose rows hold a header (else the first visible one).
+
+    A hidden sheet is never chosen silently: one is read only when named, and the sheets passed over are listed
+    in a warning (hidden ones, and visible ones before the chosen without a header).
+    """
+    if sheet is not None:
+        if sheet not in book.names:
+            result.errors.append(Problem("imp.sheet_missing", params={"sheet": sheet, "sheets": ", ".join(book.names)}))
+            return None, []
+        if sheet in book.hidden:
+            result.warnings.append(Problem("imp.wb.hidden_named", params={"sheet": sheet}))
+        return sheet, book.rows(sheet)
+    visible = [name for name in book.names if name not in book.hidden] or book.names[:1]
+    if not visible:
+        result.errors.append(Problem("imp.empty"))
+        return None, []
+    chosen, skipped = None, []
+    for name in visible:
+        rows = book.rows(name)
+        if _find_header(rows[:HEADER_SEARCH_ROWS], aliases, result.dataset) is not None:
+            chosen = name
+            break
+        skipped.append(name)
+    if chosen is None:
+        chosen, skipped = visible[0], []
+        rows = book.rows(chosen)
+    hidden = [name for name in book.hidden if name != chosen]
+    if hidden:
+        result.warnings.append(Problem("imp.wb.hidden_skipped", params={"sheet": chosen, "sheets": ", ".join(hidden)}))
+    if skipped:
+        result.warnings.append(Problem("imp.wb.sheets_skipped", params={"sheet": chosen, "sheets": ", ".join(skipped)}))
+    return chosen, rows
 
 
 def _header_index(records: list[list[str]], aliases: dict[str, str], header_line: int | None,
@@ -1193,6 +1235,15 @@ def _check_registry(frame: pd.DataFrame, dataset: str, labels: dict[str, str], r
                                          position=where.get("indicator")))
 
 
+def check_conflicts(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
+                    where: dict[str, int]) -> None:
+    """Rows of one file that contradict each other (kpi.ingest.conflicts), located at both lines."""
+    for found in conflicts.find(frame, dataset):
+        problem = Problem(found.key, found.line or None, labels.get(found.column, found.column) if found.line else None,
+                          found.value, position=where.get(found.column) if found.line else None, params=found.params)
+        (result.errors if found.error else result.warnings).append(problem)
+
+
 def _check_agreement_dates(frame: pd.DataFrame, dataset: str, labels: dict[str, str], result: ImportResult,
                            where: dict[str, int]) -> None:
     """An agreement cannot end before it starts."""
@@ -1268,6 +1319,7 @@ def read_frame(table: pd.DataFrame, dataset: str, *, file_name: str = "") -> Imp
                           encoding="", layout="table")
     frame = _parse_frame(raw, columns, {name: name for name in names}, {}, result)
     _check_registry(frame, dataset, {}, result, {})
+    check_conflicts(frame, dataset, {}, result, {})  # the targets editor: one target per indicator, as a file
     if not result.errors:
         _validate_schema(frame, dataset, {}, result)
     if not result.errors:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from kpi.ingest.workbook import excel_text, open_workbook  # noqa: F401 - excel_text re-exported
+
 HEAD_CHARS = 200_000
 HEAD_RECORDS = 30
 DELIMITERS = (",", "\t", ";", "|")
@@ -61,7 +63,9 @@ def recognise(text: str) -> Source | None:
 def records_of(text: str, delimiter: str, *, limit: int = HEAD_RECORDS, quoting: bool = True
                ) -> tuple[list[list[str]], list[int]]:
     """The first ``limit`` records, and for each the number of physical lines read up to its end."""
-    reader = csv.reader(io.StringIO(text[:max(HEAD_CHARS, limit * 2000)], newline=""), delimiter=delimiter,
+    cut = max(HEAD_CHARS, limit * 2000)
+    end = text.find("\n", cut)  # never cut a line: a header 20,000 columns wide is longer than the head
+    reader = csv.reader(io.StringIO(text[:len(text) if end < 0 else end + 1], newline=""), delimiter=delimiter,
                         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
     records, ends = [], []
     try:
@@ -166,32 +170,10 @@ def is_workbook(data: bytes) -> bool:
 
 
 def workbook_sheets(data: bytes) -> dict[str, list[list[str]]]:
-    """Every sheet as rows of text from A1 (empty rows kept, so that row n is the sheet's row n)."""
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheets = {}
-    for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets[name] = [[excel_text(v) for v in row] for row in rows]
-    return sheets
-
-
-def excel_text(value) -> str:
-    """A cell as the analyst sees it: 2023.0 -> '2023', dates as ISO dates, times dropped when midnight."""
-    import datetime as dt
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    """Every sheet as rows of text from A1 (empty rows kept, so that row n is the sheet's row n), read through the
+    guard of kpi.ingest.workbook (raises WorkbookRefused for a workbook beyond its bounds)."""
+    book = open_workbook(data)
+    return {name: book.rows(name) for name in book.names}
 
 
 def column_letter(position: int) -> str:

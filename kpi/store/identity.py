@@ -10,12 +10,17 @@ import getpass
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets as _secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from kpi.store import storage
+
+LOG = logging.getLogger("kpi.identity")
 
 # hashlib.scrypt (standard library): memory-hard, no extra dependency. Cost fixed in the stored hash.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -83,40 +88,69 @@ def check_account(name: str, password: str, table: dict[str, str]) -> bool:
 class Throttle:
     """After FREE_ATTEMPTS failures under a key (a browser session, a client address), a doubling wait.
 
-    ``clock`` is injected so tests move time instead of sleeping.
+    Every attempt counts, including one made while a wait runs (it is refused unchecked and makes the wait longer):
+    30 guesses in a minute wait the longest wait, not 3 s. With ``engine`` (or ``shared=True``: the app's database)
+    the counts live in the database (kpi.store.storage.signin_attempts): every replica sees the same wait and a
+    restart forgets nothing. Without, they live in this object (tests). ``clock`` is injected so tests move time
+    instead of sleeping; shared counts need the wall clock, the same on every replica.
     """
 
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.time
     free: int = FREE_ATTEMPTS
+    engine: object = None
+    shared: bool = False
     _failures: dict[str, tuple[int, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _state(self, keys: list[str]) -> dict[str, tuple[int, float]]:
+        if self._stored():
+            try:
+                return storage.throttle_state(keys, engine=self.engine)
+            except Exception:  # noqa: BLE001 - an unreachable or read-only database: this process counts alone
+                LOG.warning("sign-in throttle: the database cannot be read; counting in this process")
+        with self._lock:
+            return {k: self._failures[k] for k in keys if k in self._failures}
+
+    def _stored(self) -> bool:
+        return self.engine is not None or self.shared
 
     def wait(self, keys: Iterable[str]) -> float:
         """Seconds before the next attempt is even checked (0 when allowed)."""
         now = self.clock()
-        with self._lock:
-            waits = [self._wait_for(*self._failures[k], now) for k in keys if k in self._failures]
+        waits = [self._wait_for(count, last, now) for count, last in self._state(list(keys)).values()]
         return max(waits, default=0.0)
 
     def _wait_for(self, count: int, last: float, now: float) -> float:
         if count < self.free:
             return 0.0
-        return max(0.0, min(FIRST_WAIT_S * 2 ** (count - self.free), MAX_WAIT_S) - (now - last))
+        return max(0.0, min(FIRST_WAIT_S * 2 ** min(count - self.free, 30), MAX_WAIT_S) - (now - last))
 
     def failed(self, keys: Iterable[str]) -> None:
-        now = self.clock()
+        now, keys = self.clock(), list(keys)
+        if self._stored():
+            try:
+                storage.throttle_failed(keys, now, engine=self.engine)
+                return
+            except Exception:  # noqa: BLE001 - see _state
+                LOG.warning("sign-in throttle: the database cannot be written; counting in this process")
         with self._lock:
             for key in keys:
                 count, _ = self._failures.get(key, (0, now))
                 self._failures[key] = (count + 1, now)
 
     def succeeded(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        if self._stored():
+            try:
+                storage.throttle_clear(keys, engine=self.engine)
+            except Exception:  # noqa: BLE001 - see _state
+                LOG.warning("sign-in throttle: the database cannot be written")
         with self._lock:
             for key in keys:
                 self._failures.pop(key, None)
 
 
-THROTTLE = Throttle()  # one per server process: shared by every session, so a new tab does not reset it
+THROTTLE = Throttle(shared=True)  # in the app's database: shared by every session, replica and restart
 
 
 # --- people ----------------------------------------------------------------------------------------------------
@@ -141,10 +175,11 @@ def cli_user(explicit: str | None = None) -> str:
 
 def sign_in(name: str, password: str, *, keys: list[str], table: dict[str, str],
             throttle: Throttle = THROTTLE) -> tuple[bool, float]:
-    """One sign-in attempt: (signed in, seconds to wait). While a wait runs the password is not even checked."""
-    waiting = throttle.wait(keys)
-    if waiting > 0:
-        return False, waiting
+    """One sign-in attempt: (signed in, seconds to wait). While a wait runs the password is not even checked, and
+    the attempt still counts."""
+    if throttle.wait(keys) > 0:
+        throttle.failed(keys)  # an attempt during a wait counts too, and makes the wait longer
+        return False, throttle.wait(keys)
     if check_account(name, password, table):
         throttle.succeeded(keys)
         return True, 0.0

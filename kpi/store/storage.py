@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import itertools
 import os
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +50,16 @@ profiles = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("user", sa.String(128), nullable=False),
 )
+
+# The sign-in throttle (kpi.store.identity.Throttle): failed attempts per key (browser session, client address),
+# in the database so that every replica counts the same guesses and a restart forgets none.
+signin_attempts = sa.Table(
+    "signin_attempts", metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False),  # seconds since the epoch: the same clock on every replica
+)
+THROTTLE_FORGET_S = 24 * 3600.0  # a key idle this long starts over
 
 _SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.Date, "str": sa.Text}
 
@@ -115,23 +126,54 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 _engines: dict[str, sa.Engine] = {}
+_read_only_engines: weakref.WeakSet = weakref.WeakSet()  # engines opened read-only: a write is refused at once
+
+
+class ReadOnly(StorageError):
+    """The database can be read but not written by this program: nothing was stored."""
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?")[0].removeprefix("file:")
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def _cannot_write(path: Path) -> bool:
+    """An existing SQLite file this process may not change: the file, or its folder (journal and WAL files)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_url(path: Path) -> str:
+    """Read-only, and immutable when the folder cannot hold SQLite's shared-memory file for a WAL database."""
+    flags = "mode=ro" if os.access(path.parent, os.W_OK) else "immutable=1"
+    return f"sqlite:///file:{path}?{flags}&uri=true"
 
 
 def get_engine(url: str | None = None) -> sa.Engine:
-    """One engine per URL; creates the SQLite folder and the tables on first use."""
+    """One engine per URL; creates the SQLite folder and the tables on first use.
+
+    A SQLite file (or folder) this process cannot write is opened read-only: the pages and `kpi values` read it,
+    and a write is refused with ReadOnly before anything starts.
+    """
     url = url or database_url()
     if url not in _engines:
-        if url.startswith("sqlite:///"):
-            path = url.removeprefix("sqlite:///").split("?")[0].removeprefix("file:")
+        path = _sqlite_path(url)
+        if path is not None:
             try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StorageError("store.folder", reason=str(exc)) from None
-        engine = sa.create_engine(url, future=True)
+                if not path.exists():
+                    raise StorageError("store.folder", reason=str(exc)) from None
+        opened = _read_only_url(path) if path is not None and not _read_only(url) and _cannot_write(path) else url
+        engine = sa.create_engine(opened, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if _read_only(opened):
+            _read_only_engines.add(engine)
         try:
-            if not _read_only(url):
+            if not _read_only(opened):
                 metadata.create_all(engine)
                 _add_missing_columns(engine)
             else:
@@ -145,7 +187,11 @@ def get_engine(url: str | None = None) -> sa.Engine:
 
 
 def _read_only(url: str) -> bool:
-    return "mode=ro" in url
+    return "mode=ro" in url or "immutable=1" in url
+
+
+def is_read_only(engine: sa.Engine) -> bool:
+    return engine in _read_only_engines
 
 
 # Columns renamed in the contract (old -> new), applied to a database created before the rename.
@@ -295,6 +341,7 @@ def _slice_condition(table: sa.Table, part: dict):
 
 def _begin(engine: sa.Engine):
     """A write transaction; on SQLite take the write lock at once so two imports queue instead of failing."""
+    refuse_if_read_only(engine)
     conn = engine.connect()
     if engine.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -347,6 +394,12 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
             _raise_if_raced(engine, token, exc)
             raise
     return revision
+
+
+def refuse_if_read_only(engine: sa.Engine) -> None:
+    if is_read_only(engine):
+        where = str(engine.url.database or "").removeprefix("file:")
+        raise ReadOnly("store.read_only", where=where)
 
 
 def rollback(revision: int, *, dataset: str | None = None, user: str | None = None, note: str = "",
@@ -441,6 +494,7 @@ def save_profile(name: str, dataset: str, signature: str, mapping: dict[str, str
                  user: str | None = None, engine: sa.Engine | None = None) -> int:
     """Remember how a source's files map onto the contract; the newest profile for a header signature wins."""
     engine = engine or get_engine()
+    refuse_if_read_only(engine)
     with engine.begin() as conn:
         result = conn.execute(profiles.insert().values(
             name=name, dataset=dataset, signature=signature, mapping=mapping, constants=constants,
@@ -457,3 +511,36 @@ def find_profile(dataset: str, signature: str | None, *, engine: sa.Engine | Non
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def throttle_state(keys: list[str], *, engine: sa.Engine | None = None) -> dict[str, tuple[int, float]]:
+    """key -> (failed attempts, time of the last one) for the keys that have any."""
+    engine = engine or get_engine()
+    query = sa.select(signin_attempts).where(signin_attempts.c.key.in_([k[:255] for k in keys]))
+    with engine.connect() as conn:
+        return {row.key: (int(row.failures), float(row.last_at)) for row in conn.execute(query)}
+
+
+def throttle_failed(keys: list[str], now: float, *, engine: sa.Engine | None = None) -> None:
+    """One more failed attempt under each key, counted atomically (two replicas at once both count)."""
+    engine = engine or get_engine()
+    table = signin_attempts
+    for key in dict.fromkeys(k[:255] for k in keys):
+        for _ in range(3):  # an insert racing another replica's insert of the same key: update instead
+            try:
+                with engine.begin() as conn:
+                    done = conn.execute(table.update().where(table.c.key == key)
+                                        .values(failures=table.c.failures + 1, last_at=now)).rowcount
+                    if not done:
+                        conn.execute(table.insert().values(key=key, failures=1, last_at=now))
+                break
+            except sa.exc.IntegrityError:
+                continue
+    with engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.last_at < now - THROTTLE_FORGET_S))
+
+
+def throttle_clear(keys: list[str], *, engine: sa.Engine | None = None) -> None:
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        conn.execute(signin_attempts.delete().where(signin_attempts.c.key.in_([k[:255] for k in keys])))
