@@ -256,3 +256,15 @@ def test_ids_are_normalised_once():
     assert pd.Series(["https://doi.org/10.1/ABC", "doi: 10.1/abc", "10.1/Abc", "https://openalex.org/W9",
                       "2-s2.0-8500", "WOS:0001"]).map(normalise_id).tolist() == [
         "10.1/abc", "10.1/abc", "10.1/abc", "W9", "2-s2.0-8500", "WOS:0001"]
+
+
+def test_the_wos_excel_export_saved_as_csv_reads_the_same(tmp_path):
+    """No genuine 'saved as CSV' WoS export was found: the genuine .xls written out as CSV by Python here."""
+    rows = CalamineWorkbook.from_path(str(EXPORTS / "wos_excel_2021_payne.xls")).get_sheet_by_index(0).to_python()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[str(int(c)) if isinstance(c, float) and c.is_integer() else c for c in row]
+                                  for row in rows])
+    from_csv = read_file(buffer.getvalue().encode("utf-8-sig"), "papers")
+    from_xls = read_file((EXPORTS / "wos_excel_2021_payne.xls").read_bytes(), "papers")
+    assert from_csv.source == from_xls.source == "wos_table"
+    assert imported(from_csv) == imported(from_xls)
