@@ -685,7 +685,7 @@ def deck_pdf(deck: Deck, *, progress=None) -> bytes:
 
     ``progress(done, total)`` is called as the charts render (the slow part) and once the file is written.
     """
-    total = len(deck.slides) + 1
+    total = len(deck.slides) + 1 + (deck.collaboration is not None)
     pdf = _report(deck)
     _scorecard_page(pdf, deck)
     for number, item in enumerate(deck.slides, start=1):
