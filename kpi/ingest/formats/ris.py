@@ -10,7 +10,7 @@ from kpi.ingest.ids import normalise_id
 KEY = "scopus_ris"
 FIELDS = Fields(addresses=("AD",), authors=(("author_count", ""),))
 HEADER = ["EID", "DOI", "year", "AD", "author_count", "citations"]
-_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
+_TAG = re.compile(r"^[A-Z][A-Z0-9]  - ?$")
 
 
 def recognise(head: str) -> bool:
@@ -22,10 +22,9 @@ def read(text: str) -> Records:
     rows, lines, exported = [], [], ""
     record: dict[str, list[str]] | None = None
     for number, line in enumerate(LINE_BREAK.split(text.lstrip("\ufeff")), start=1):
-        match = _TAG.match(line)
-        if not match:
+        if line[2:5] != "  -" or not _TAG.match(line[:6]):  # 'AU  - …' (slicing first: a file has ~20 lines a record)
             continue
-        tag, value = match.group(1), match.group(2).strip()
+        tag, value = line[:2], line[6:].strip()
         if tag == "TY":
             record = {}
             rows.append(record)
