@@ -1,7 +1,9 @@
 """Benchmark, process against process: `kpi import` of a 20,000-record Scopus export (goal <= 2 s) and of a
 1,000,000-row long mobility CSV, each against a whole Python process that imports pandas and reads the same file
-(goal <= 3x). Figures from one run on this machine, with its load average (never a timed test).
-Usage: python bench/ingest.py [ROWS] [SCOPUS_RECORDS]
+(goal <= 3x); a 20,000-record Scopus RIS export and a 100,000-record OpenAlex file (the API's JSON Lines and the
+web site's CSV), time and peak memory of each import process. Figures from one run on this machine, with its load
+average (never a timed test).
+Usage: python bench/ingest.py [ROWS] [SCOPUS_RECORDS] [OPENALEX_RECORDS]
 """
 
 from __future__ import annotations
@@ -56,6 +58,90 @@ def write_scopus(path: Path, records: int) -> None:
                          f'"Scopus","2-s2.0-{85000000000 + number}"\r\n')
 
 
+def write_scopus_ris(path: Path, records: int) -> None:
+    """A Scopus RIS export: one AD line per affiliation, the EID in UR, 'Cited By' and the export date in N1."""
+    rng = np.random.default_rng(3)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        for number in range(records):
+            lines = ["TY  - JOUR", *[f"AU  - Author{number}-{a}, A." for a in range(1 + number % 6)],
+                     f"TI  - Title {number}", f"PY  - {2015 + number % 10}", f"DO  - 10.1/{number}",
+                     f"UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-{85000000000 + number}&partnerID=40",
+                     f"AD  - Department {number % 4999}, Tohoku University, Sendai, Japan",
+                     *[f"AD  - Lab {number % 7919}, {AFFILIATIONS[i]}"
+                       for i in rng.integers(0, len(AFFILIATIONS), rng.integers(0, 3))],
+                     "AB  - First line of the abstract, with a comma.", "DB  - Scopus",
+                     f"N1  - Export Date: 3 December 2026; Cited By: {number % 97}", "ER  - ", ""]
+            handle.write("\r\n".join(lines) + "\r\n")
+
+
+OPENALEX_PLACES = [("Tohoku University", "JP"), ("Harvard University", "US"), ("Tsinghua University", "CN"),
+                   ("Seoul National University", "KR"), ("University of Cambridge", "GB"), ("RWTH Aachen", "DE")]
+
+
+def openalex_work(number: int, rng) -> dict:
+    places = [OPENALEX_PLACES[0]] + [OPENALEX_PLACES[i] for i in rng.integers(0, 6, rng.integers(0, 4))]
+    return {"id": f"https://openalex.org/W{4000000000 + number}", "doi": f"https://doi.org/10.1/{number}",
+            "publication_year": 2015 + number % 10, "cited_by_count": int(number % 211),
+            "authorships": [{"author": {"display_name": f"Author {number}-{k}"}, "countries": [code],
+                             "institutions": [{"display_name": name, "country_code": code}]}
+                            for k, (name, code) in enumerate(places)]}
+
+
+def write_openalex(jsonl: Path, csv_path: Path, records: int) -> None:
+    """The same works as the API's JSON Lines and as the web site's CSV ('IT|IT' codes, '|'-joined lists)."""
+    import csv
+    import json
+
+    rng = np.random.default_rng(4)
+    with jsonl.open("w", encoding="utf-8") as lines, csv_path.open("w", encoding="utf-8", newline="") as table:
+        writer = csv.writer(table)
+        writer.writerow(["id", "display_name", "publication_year", "doi", "authorships.author.display_name",
+                         "authorships.countries", "authorships.institutions.display_name", "cited_by_count"])
+        for number in range(records):
+            work = openalex_work(number, rng)
+            lines.write(json.dumps(work) + "\n")
+            people = work["authorships"]
+            writer.writerow([work["id"], f"Title {number}", work["publication_year"], work["doi"],
+                             "|".join(a["author"]["display_name"] for a in people),
+                             "|".join(a["countries"][0] for a in people),
+                             "|".join(a["institutions"][0]["display_name"] for a in people), work["cited_by_count"]])
+
+
+def run_measured(path: Path, dataset: str, folder: Path) -> tuple[float, float]:
+    """`kpi import` in its own process; (seconds, that process's peak resident memory in MB)."""
+    env = {**os.environ, "KPI_DATABASE_URL": f"sqlite:///{folder / f'{dataset}-{time.monotonic_ns()}.sqlite3'}"}
+    code = ("import resource, sys; from kpi.cli import main; code = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr); sys.exit(code)")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, "import", str(path), "--dataset", dataset], env=env,
+                          capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-2000:])
+        raise SystemExit(f"kpi import of {path.name} failed")
+    return elapsed, float(done.stderr.strip().splitlines()[-1])
+
+
+def bibliographic(folder: Path, records: int, openalex_records: int) -> None:
+    """New formats: time and peak memory of `kpi import` against a process that only reads the file."""
+    ris = folder / "scopus.ris"
+    write_scopus_ris(ris, records)
+    jsonl, table = folder / "openalex.jsonl", folder / "openalex.csv"
+    write_openalex(jsonl, table, openalex_records)
+    floors = {ris: f"open({str(ris)!r}, encoding='utf-8-sig').read().split('ER  - ')",
+              jsonl: f"import json; [json.loads(l) for l in open({str(jsonl)!r})]",
+              table: f"import pandas as pd; pd.read_csv({str(table)!r}, dtype=str)"}
+    for path, label in ((ris, f"Scopus RIS, {records:,} records"),
+                        (jsonl, f"OpenAlex JSON Lines, {openalex_records:,} works"),
+                        (table, f"OpenAlex CSV, {openalex_records:,} works")):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", floors[path]], check=True)
+        floor = time.perf_counter() - start
+        elapsed, peak = min((run_measured(path, "papers", folder) for _ in range(2)), key=lambda r: r[0])
+        print(f"{label}, {path.stat().st_size / 1e6:.1f} MB: kpi import {elapsed:.2f} s, peak memory {peak:,.0f} MB; "
+              f"floor process (read and split the file) {floor:.2f} s; ratio {elapsed / floor:.1f}x")
+
+
 def run_import(path: Path, dataset: str, folder: Path) -> tuple[float, float]:
     env = {**os.environ, "KPI_DATABASE_URL": f"sqlite:///{folder / f'{dataset}-{time.monotonic_ns()}.sqlite3'}"}
     start = time.perf_counter()
@@ -84,14 +170,16 @@ def best_of(runs: int, measure) -> float:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     records = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
+    openalex_records = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
     folder = Path(tempfile.mkdtemp(prefix="kpi-ingest-"))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")
+    bibliographic(folder, records, openalex_records)
 
     scopus = folder / "scopus.csv"
     write_scopus(scopus, records)
     scopus_floor = best_of(3, lambda: run_floor(scopus, "c"))
-    scopus_time = best_of(3, lambda: run_import(scopus, "papers", folder)[0])
+    scopus_time, scopus_peak = min((run_measured(scopus, "papers", folder) for _ in range(3)), key=lambda r: r[0])
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from kpi.ingest.importer import read_file
 
@@ -102,7 +190,8 @@ def main() -> None:
     assert result.ok and result.summary["papers"] == records
     print(f"Scopus export, {records:,} records, {scopus.stat().st_size / 1e6:.1f} MB: kpi import {scopus_time:.2f} s "
           f"(goal <= 2 s: {'met' if scopus_time <= 2 else 'NOT met'}); reading and checking alone {in_process:.2f} s; "
-          f"floor process (import pandas, read_csv) {scopus_floor:.2f} s; ratio {scopus_time / scopus_floor:.1f}x")
+          f"floor process (import pandas, read_csv) {scopus_floor:.2f} s; ratio {scopus_time / scopus_floor:.1f}x; "
+          f"peak memory {scopus_peak:,.0f} MB")
 
     path = folder / "mobility_long.csv"
     write_export(path, rows)

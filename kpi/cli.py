@@ -51,9 +51,15 @@ def _positive(text: str) -> int:
 
 
 def _read(args):
+    """One file, or several exports of one search read as one import (deduplicated by normalised id)."""
+    from kpi.ingest.combine import combine
+
+    return combine([_read_one(args, Path(name)) for name in args.file])
+
+
+def _read_one(args, path: Path):
     from kpi.store import service
 
-    path = Path(args.file)
     try:
         if path.stat().st_size > service.max_upload_bytes():
             return service.too_large(path.stat().st_size, args.dataset, path.name)
@@ -325,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def file_command(name: str, help_text: str):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("file")
+        p.add_argument("file", nargs="+", help="one file, or several exports of one search (read as one import)")
         p.add_argument("--dataset", required=True, choices=list(DATASET_NAMES))
         p.add_argument("--set", action="append", metavar="COLUMN=VALUE",
                        help="a column that is constant for the whole file (repeatable)")

@@ -6,6 +6,7 @@ import streamlit as st
 from kpi.app import ui
 from kpi.text.i18n import format_number, period_label, t
 from kpi.views import charts
+from metrics import collaboration as collab
 from metrics.compute import papers_by_year, partner_countries
 from metrics.network import WINDOW, foreign_links, network_by_year, partner_changes, sustained_partners
 
@@ -80,3 +81,63 @@ def research_network() -> None:
 
 
 research_network()
+
+
+def collaboration() -> None:
+    """Collaboration types as InCites/SciVal define them, citations per paper by type, partners year on year."""
+    st.subheader(t("collab.title", lang))
+    st.caption(t("collab.explain", lang))
+    if papers.empty:
+        st.info(t("collab.none", lang), icon=":material/info:")
+        return
+    counting = st.segmented_control(t("collab.counting", lang), ["whole", "fractional"], default="whole",
+                                    format_func=lambda c: t(f"collab.counting.{c}", lang), key="collab_counting")
+    counting = counting or "whole"
+    shares = collab.type_shares(papers, counting=counting).rename(columns={"year": "period"})
+    left, right = st.columns([3, 2])
+    with left:
+        ui.plot(charts.bars_by_year(shares, value="share", colour="type", period_kind="calendar", lang=lang,
+                                    colour_label=lambda k: t(f"collab.type.{k}", lang),
+                                    title=t("collab.shares_title", lang, counting=t(f"collab.counting.{counting}",
+                                                                                     lang)),
+                                    value_label=t("collab.share", lang)), key="collab_shares")
+        ui.source_caption(sources, as_of)
+    with right:
+        years = sorted(int(y) for y in papers["year"].unique())
+        impact = collab.citation_impact(papers)
+        st.markdown(f"**{t('collab.impact_title', lang, first=years[0], last=years[-1])}**")
+        if impact.empty:
+            st.caption(t("collab.no_citations", lang))
+        else:
+            ui.table(impact.assign(type=lambda f: f["type"].map(lambda k: t(f"collab.type.{k}", lang)))
+                     .drop(columns="citations")
+                     .rename(columns={"type": "collab_type", "cited_papers": "collab_cited",
+                                      "per_paper": "collab_per_paper", "relative": "collab_relative"}))
+            st.caption(t("collab.snapshot", lang, as_of=as_of))
+    collaboration_partners(counting)
+
+
+def collaboration_partners(counting: str) -> None:
+    years = sorted(int(y) for y in papers["year"].unique())
+    c1, c2 = st.columns(2)
+    year = c1.selectbox(t("year", lang), years[::-1], key="collab_year",
+                        format_func=lambda y: period_label(y, "calendar", lang))
+    level = c2.segmented_control(t("collab.level", lang), ["country", "institution"], default="country",
+                                 format_func=lambda v: t(f"collab.level.{v}", lang), key="collab_level") or "country"
+    top = collab.top_partners(papers, year=year, level=level, counting=counting)
+    changes = collab.partners_gained_lost(papers, year=year, level=level)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{t('collab.top_title', lang, year=year, previous=year - 1)}**")
+        shown = top if level == "institution" else top.drop(columns="partner")
+        ui.table(shown.rename(columns={"partner": "irn_institution", "previous": "collab_previous",
+                                       "change": "collab_change"}))
+    with right:
+        st.markdown(f"**{t('collab.changes_title', lang, year=year, previous=year - 1)}**")
+        shown = changes.assign(change=lambda f: f["change"].map(lambda c: t(f"collab.{c}", lang)))
+        shown = shown if level == "institution" else shown.drop(columns="partner")
+        ui.table(shown.rename(columns={"partner": "irn_institution", "change": "collab_change"}), height=320)
+    ui.source_caption(sources, as_of)
+
+
+collaboration()

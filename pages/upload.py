@@ -160,9 +160,16 @@ for column in DATASETS[dataset]:
                               key=f"const_{dataset}_{column.name}")
         if choice:
             constants[column.name] = choice
-upload = ui.file_uploader(t("imp.choose_file", lang), types=["csv", "txt", "tsv", "isi", "xlsx", "xlsm", "xls"],
-                          key=f"upload_file_{st.session_state.get('upload_round', 0)}",
+# Papers: several exports of one search (WoS gives 500 or 1,000 records a file) upload together as one import.
+several = dataset == "papers"
+upload = ui.file_uploader(t("imp.choose_file", lang),
+                          types=["csv", "txt", "tsv", "isi", "xlsx", "xlsm", "xls", "ris", "bib", "nbib", "medline",
+                                 "json", "jsonl"],
+                          key=f"upload_{'files' if several else 'file'}_{st.session_state.get('upload_round', 0)}",
+                          accept_multiple_files=several,
                           on_change=lambda: st.session_state.pop("upload_result", None))  # a new file: result read
+uploads = (upload or []) if several else [upload] if upload is not None else []
+upload = uploads[0] if uploads else None
 # Reading options (#10): detection is the default; these override it, as --delimiter/--header-line/--sheet do.
 o1, o2, o3 = st.columns(3)
 delimiter = o1.selectbox(t("imp.delimiter", lang), [None, ",", "\t", ";", "|"], key="upload_delimiter",
@@ -211,6 +218,9 @@ if upload is not None:
                 full = dict(zip(edited["file"], chosen_fields))
                 storage.save_profile(name, dataset, signature, full, constants, user=signin.audit_name())
                 st.success(safe_text.md_t("profile_saved", lang, name=name))
+    if len(uploads) > 1:
+        result = service.validate_several([(u.getvalue(), u.name) for u in uploads], dataset, constants=constants,
+                                          encoding=chosen_encoding, mapping=saved, **reading)
     rows = 0 if result.frame is None else len(result.frame)
     st.write(t("detected", lang, encoding=result.encoding or "?", layout=t(f"layout.{result.layout}", lang),
                line=result.header_line or "?", rows=rows))
@@ -231,7 +241,8 @@ if upload is not None:
                                     format_func=lambda m: t(m, lang), key="upload_mode") or "append"
         # The attempt is this uploaded file: the same upload committed twice (a second click, a replayed
         # request, a rerun) finds its own revision and stores nothing more.
-        the_plan = plan.make_plan(result, mode=mode, current=snap.datasets[dataset], nonce=upload.file_id,
+        nonce = "+".join(u.file_id for u in uploads)
+        the_plan = plan.make_plan(result, mode=mode, current=snap.datasets[dataset], nonce=nonce,
                                   registry=snap.registry)
         st.subheader(t("plan.heading", lang))
         st.markdown("\n".join(f"- {sentence}" for sentence in the_plan.sentences(lang)))

@@ -185,7 +185,7 @@ def test_a_decimal_comma_in_a_file_is_located_and_suggests_the_point():
     pytest.param("2-s2.0-85012345678", "2-s2.0-85012345678", id="scopus-eid-as-is"),
 ])
 def test_ids_are_normalised_by_kind(raw, stored):
-    assert ids.normalise_id(None, raw) == stored
+    assert ids.normalise_id(raw) == stored
 
 
 def test_one_doi_written_three_ways_is_one_paper():

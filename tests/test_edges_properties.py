@@ -102,5 +102,5 @@ DOIS = st.builds(lambda registrant, suffix: f"10.{registrant}/{suffix}", st.inte
        st.booleans())
 def test_a_doi_is_one_id_however_written(doi, prefix, upper):
     written = prefix + (doi.upper() if upper else doi)
-    assert ids.normalise_id(None, written) == ids.normalise_id("doi", doi) == doi.lower()
-    assert ids.normalise_id(None, ids.normalise_id(None, written)) == doi.lower()
+    assert ids.normalise_id(written) == ids.normalise_id(doi, kind="doi") == doi.lower()
+    assert ids.normalise_id(ids.normalise_id(written)) == doi.lower()

@@ -52,8 +52,9 @@ def test_deck_titles_are_in_title_placeholders_and_charts_are_native(decks, tmp_
     assert [row for part in parts for row in part.rows] == deck.slides  # every KPI once, in order
     before = 1 + len(parts) + pillars  # title, the scorecard's slides, pillars; then the KPIs
     titles = outline(path)
-    assert len(titles) == before + len(deck.slides) == len(deck.sequence())
-    assert titles[0] == read(deck.title) and titles[before:] == [read(s.name) for s in deck.slides]
+    collaboration = [read(deck.collaboration.title)] if deck.collaboration else []  # one slide after the KPIs (#22)
+    assert len(titles) == before + len(deck.slides) + len(collaboration) == len(deck.sequence()) + len(collaboration)
+    assert titles[0] == read(deck.title) and titles[before:] == [read(s.name) for s in deck.slides] + collaboration
     assert titles[1:1 + len(parts)] == [read(part.title) for part in parts]
     slides = list(Presentation(str(path)).slides)
     assert [s.slide_layout.name for s in slides[:2]] == ["KPI Title", "KPI Table"]
@@ -124,7 +125,7 @@ def test_pdf_is_a_scorecard_page_then_one_page_per_kpi(decks, tmp_path):
     pdf.write_bytes(exports.deck_pdf(deck, progress=lambda done, total: steps.append((done, total))))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert pages == 1 + len(deck.slides)
+    assert pages == 1 + len(deck.slides) + (deck.collaboration is not None)  # the collaboration page last (#22)
     assert steps[-1] == (pages, pages) and len(steps) == len(deck.slides) + 1
     for number, item in enumerate([None, *deck.slides], start=1):
         text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],

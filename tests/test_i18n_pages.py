@@ -21,7 +21,8 @@ ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 # Latin words a Japanese page may show: abbreviations and proper names administrators use as they are.
 LATIN_ALLOWED = {"KPI", "KPIs", "PDF", "FY", "CSV", "Excel", "PowerPoint", "ID", "EID", "DOI", "UT", "MB", "ISO",
-                 "Scopus", "Web", "of", "Science", "QS", "THE", "JASSO", "URL", "SSO"}
+                 "Scopus", "Web", "of", "Science", "QS", "THE", "JASSO", "URL", "SSO",
+                 "InCites", "SciVal", "OpenAlex", "Dimensions", "FWCI", "CNCI"}  # bibliometric products (#22)
 # Identifiers and people's own text, not interface wording: checked for their headers only.
 DATA_COLUMNS = {"id", "indicator", "partner", "file_name", "user", "note", "owner", "sha256", "milestones", "filter",
                 "method", "numerator", "denominator", "irn_institution"}

@@ -16,6 +16,7 @@ _EMAIL = re.compile(r"[\s,;.]*(?:(?:e-?mail|electronic address)\s*:?\s*)?[\w.+-]
                     re.IGNORECASE)
 # Web of Science addresses of the 1990s end in a US state and ZIP code without the country: 'CHICAGO,IL 60637'.
 _US_STATE_ZIP = re.compile(r"^[A-Z]{2}\s+\d{5}(?:-\d{4})?$")
+_EMPTY_BRACKETS = re.compile(r"\(\s*[;,\s]*\)")
 _LABEL_ONLY = re.compile(r"^\s*(?:e-?mail|electronic address)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -24,7 +25,8 @@ def clean_affiliations(text: str) -> str:
     text = str(text or "")
     if "&" in text:
         text = html.unescape(text)
-    return _EMAIL.sub("", text) if "@" in text else text
+    # PubMed writes e-mails in brackets after an address: 'Dayton, OH 45435 (a@b.edu; c@d.edu).'
+    return _EMPTY_BRACKETS.sub("", _EMAIL.sub("", text)) if "@" in text else text
 
 
 def split_affiliations(text: str) -> list[str]:
@@ -52,8 +54,9 @@ def affiliation_country(affiliation: str) -> str | None:
     """
     parts = [p.strip().rstrip(".").strip() for p in affiliation.rsplit(",", 2)[-2:]]
     candidates = [parts[-1], ", ".join(parts[-2:]) if len(parts) > 1 else ""]
-    if parts[-1]:
-        candidates.append(parts[-1].split()[-1])
+    word = parts[-1].split()[-1] if parts[-1] else ""
+    if len(word) > 3 or word.isupper():  # 'USA' ends a WoS address; 'and' or 'pan' in prose is no ISO code
+        candidates.append(word)
     for candidate in candidates:
         code = to_iso3(candidate) if candidate else None
         if code is not None:

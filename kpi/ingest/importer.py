@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from kpi.ingest import conflicts
+from kpi.ingest import conflicts, formats
 from kpi.ingest.bibliographic import paper_countries
 from kpi.ingest.countries import to_iso3
+from kpi.ingest.formats import Fields
 from kpi.ingest.ids import normalise_id
 from kpi.ingest.institutions import canonical_name, paper_institutions
 from kpi.ingest.numbers import (  # noqa: F401 - CellError, cell_text and the limits are used by callers too
@@ -33,8 +34,8 @@ from kpi.ingest.numbers import (  # noqa: F401 - CellError, cell_text and the li
 )
 from kpi.ingest.schemas import (
     AFFILIATION_HEADERS,
+    DATASETS,
     DOI_HEADERS,
-    INSTITUTION_HEADERS,
     STORED_TYPES,
     SUBSET_MARKERS,
     WIDE_CATEGORY,
@@ -45,14 +46,13 @@ from kpi.ingest.schemas import (
 )
 from kpi.ingest.schools import canonical_school
 from kpi.ingest.sources import (
+    HEAD_CHARS,
     Source,
     column_letter,
     guess_delimiter,
     is_workbook,
     recognise,
     records_of,
-    wos_plain_records,
-    wos_tab_body,
 )
 from kpi.ingest.workbook import EXCEL_ERRORS, Workbook, WorkbookRefused, open_workbook
 from kpi.text.i18n import t
@@ -93,7 +93,9 @@ class Problem:
         if not _KEY.match(self.key):
             return self.key
         shown = self.value if len(self.value) <= 80 else self.value[:77] + "…"
-        return t(self.key, lang, **{"value": shown, "column": self.column or "", **self.params})
+        params = {name: t(value[1:], lang) if isinstance(value, str) and value.startswith("@") and _KEY.match(value[1:])
+                  else value for name, value in self.params.items()}  # '@imp.source.x': a catalogue text in lang
+        return t(self.key, lang, **{"value": shown, "column": self.column or "", **params})
 
     @property
     def message(self) -> str:
@@ -140,6 +142,7 @@ class ImportResult:
     sheet: str | None = None  # the workbook sheet read
     records: int = 0  # data records read (before parsing)
     summary: dict = field(default_factory=dict)  # papers: the hand count (papers, international, without_country)
+    exported: str = ""  # the export date a bibliographic export states (citations are counted as of that day)
 
     @property
     def ok(self) -> bool:
@@ -458,7 +461,7 @@ def _parse_record_id(text: str) -> str:
     value = _parse_text(text)
     if not re.fullmatch(_RECORD_ID, value):
         raise CellError("imp.not_an_id")
-    return normalise_id(None, value)
+    return normalise_id(value)
 
 
 _RECORD_ID = r"\S*\d\S*"
@@ -607,7 +610,7 @@ def _parse_texts(uniques, *, record_id: bool, required: bool, name: str) -> tupl
             failures.setdefault(int(number), ("imp.not_an_id", {}))
     parsed = values.to_pylist()
     if record_id:
-        parsed = [None if v is None else normalise_id(None, v) for v in parsed]
+        parsed = [None if v is None else normalise_id(v) for v in parsed]
     for number in (*np.flatnonzero(empty), *failures):
         parsed[int(number)] = None
     return parsed, failures
@@ -677,12 +680,30 @@ def _classify_by_row(body: pd.DataFrame) -> pd.Series:
 
 @dataclass
 class Table:
-    """A file as rows of text: the header row and the body (index = line or sheet row of each record)."""
+    """A file as rows of text: the header row and the body (index = line or sheet row of each record).
+
+    ``fields`` are the recognised format's field rules (None: a generic table), ``derive`` its derived columns.
+    """
 
     header: list[str]
     header_line: int | None
     body: pd.DataFrame | None = None  # None: read lazily by ``load`` once the header has been checked
     load: object = None
+    fields: Fields | None = None
+    derive: object = None
+
+
+@dataclass
+class Layout:
+    """Where each contract column comes from in a table: header positions, wide-layout years and categories,
+    columns derived from a bibliographic export, and the labels messages name them by."""
+
+    positions: dict[str, int]
+    year_positions: list[int]
+    value_column: str | None
+    wide_categories: dict[str, dict[str, int]]
+    derived: dict
+    constants: dict[str, str]
 
 
 def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = None,
@@ -705,9 +726,28 @@ def read_file(data: bytes, dataset: str, *, constants: dict[str, str] | None = N
 
 
 def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, delimiter, header_line, sheet) -> None:
-    dataset = result.dataset
-    columns = columns_of(dataset)
+    """The stages of an import, each returning what the next needs: table -> layout -> rows -> frame -> checks."""
+    columns = columns_of(result.dataset)
     aliases = _alias_map(columns)
+    table = _load_table(data, result, aliases, encoding=encoding, delimiter=delimiter, header_line=header_line,
+                        sheet=sheet)
+    if table is None:
+        return
+    layout = _layout(table, result, columns, aliases, mapping, constants)
+    if not _required_present(layout, columns, table, result):
+        _locate_cells(result)
+        return
+    body, totals = _data_rows(table, result)
+    if body is None:
+        _locate_cells(result)
+        return
+    frame, labels, where = _build_frame(body, table, layout, columns, result)
+    _finish(frame, totals, layout, labels, where, result)
+
+
+def _load_table(data: bytes, result: ImportResult, aliases: dict[str, str], *, encoding, delimiter, header_line,
+                sheet) -> Table | None:
+    """The file as a Table: a workbook sheet, or decoded text dispatched to its format (else a generic table)."""
     if is_workbook(data):
         table = _workbook_table(data, result, aliases, header_line=header_line, sheet=sheet)
     else:
@@ -717,14 +757,36 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
             utf8 = data[bom:] if result.encoding in ("utf-8", "utf-8-sig") and b"\n" in data else None
         except ImportFailure as failure:
             result.errors.append(failure.problem)
-            return
+            return None
         table = _text_table(text, result, aliases, delimiter=delimiter, header_line=header_line, utf8=utf8)
-    if table is None:
-        return
-    header = table.header
-    result.header_line = table.header_line
-    result.header = [cell.strip() for cell in header]
+    if table is not None:
+        result.header_line = table.header_line
+        result.header = [cell.strip() for cell in table.header]
+    return table
+
+
+def _layout(table: Table, result: ImportResult, columns: tuple[Column, ...], aliases: dict[str, str],
+            mapping: dict[str, str] | None, constants: dict[str, str] | None) -> Layout:
+    """Which header names which contract column (the analyst's mapping last), and what the layout is."""
+    header, dataset = table.header, result.dataset
     by_name = {c.name: c for c in columns}
+    positions, year_positions = _named_positions(header, columns, aliases, result)
+    _check_duplicate_headers(header, aliases, result)
+    _apply_mapping(mapping or {}, header, positions, by_name, result)
+    value_column = WIDE_YEAR_VALUE.get(dataset)
+    if len(year_positions) >= 2 and "fiscal_year" in by_name and "fiscal_year" not in positions and value_column:
+        result.layout = "wide"
+        for position in year_positions:
+            result.mapping[header[position].strip()] = f"fiscal_year={parse_fiscal_year(header[position])}"
+    wide_categories = _wide_categories(dataset, header, positions, result)
+    derived = _bibliographic_sources(dataset, table, positions, result)
+    return Layout(positions, year_positions, value_column, wide_categories, derived,
+                  _checked_constants(constants, by_name, positions, result))
+
+
+def _named_positions(header: list[str], columns: tuple[Column, ...], aliases: dict[str, str],
+                     result: ImportResult) -> tuple[dict[str, int], list[int]]:
+    """contract column -> position of the header naming it most strongly; positions of a wide layout's years."""
     positions: dict[str, int] = {}
     year_positions: list[int] = []
     rank = _alias_rank(columns)
@@ -743,42 +805,60 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
                 result.mapping[cell.strip()] = name
         elif year_run and _is_year_header(cell):
             year_positions.append(position)
-    _check_duplicate_headers(header, aliases, result)
-    _apply_mapping(mapping or {}, header, positions, by_name, result)
-    value_column = WIDE_YEAR_VALUE.get(dataset)
-    if len(year_positions) >= 2 and "fiscal_year" in by_name and "fiscal_year" not in positions and value_column:
-        result.layout = "wide"
-        for position in year_positions:
-            result.mapping[header[position].strip()] = f"fiscal_year={parse_fiscal_year(header[position])}"
-    wide_categories = _wide_categories(dataset, header, positions, result)
+    return positions, year_positions
 
-    derived = _bibliographic_sources(dataset, header, positions, result)
+
+def _checked_constants(constants: dict[str, str] | None, by_name: dict, positions: dict[str, int],
+                       result: ImportResult) -> dict[str, str]:
+    """``--set`` values for columns the contract has and the file does not."""
     constants = dict(constants or {})
     for name in list(constants):
         if name not in by_name:
-            result.errors.append(Problem("imp.set_unknown_column", None, name, params={"name": name, "dataset": dataset}))
+            result.errors.append(Problem("imp.set_unknown_column", None, name,
+                                         params={"name": name, "dataset": result.dataset}))
             constants.pop(name)
         elif name in positions:
             result.errors.append(Problem("imp.set_in_file", result.header_line, name, params={"name": name}))
             constants.pop(name)
+    return constants
 
-    provided = set(positions) | set(constants) | set(derived) | (
-        {"fiscal_year", value_column} if result.layout == "wide" else set()) | (
-        set(WIDE_CATEGORY[dataset][:2]) if wide_categories else set())
+
+# What to export instead when a bibliographic export holds no addresses (imp.advice.<family>).
+BIBLIOGRAPHIC_SOURCES = {"scopus_csv": "scopus", "scopus_ris": "scopus", "scopus_bibtex": "scopus",
+                         "scopus_text": "scopus", "ris": "scopus", "bibtex": "scopus", "wos_tab": "wos",
+                         "wos_plain": "wos", "wos_table": "wos", "openalex_csv": "openalex",
+                         "openalex_json": "openalex", "medline": "medline", "dimensions_csv": "dimensions",
+                         "lens_csv": "lens"}
+
+
+def _no_addresses_params(source: str) -> dict[str, str]:
+    return {"source": f"@imp.source.{source}", "advice": f"@imp.advice.{BIBLIOGRAPHIC_SOURCES.get(source, 'generic')}"}
+
+
+def _required_present(layout: Layout, columns: tuple[Column, ...], table: Table, result: ImportResult) -> bool:
+    """Every required column is in the file, set with --set, or derived; else the errors say which is missing."""
+    dataset = result.dataset
+    provided = set(layout.positions) | set(layout.constants) | set(layout.derived) | (
+        {"fiscal_year", layout.value_column} if result.layout == "wide" else set()) | (
+        set(WIDE_CATEGORY[dataset][:2]) if layout.wide_categories else set())
     if table.body is not None:
         result.records = len(table.body)
     for col in columns:
         if col.required and col.name not in provided:
             key = "imp.missing_column_set" if col.kind == "enum" else "imp.missing_column"
-            if col.name == "countries" and result.source in ("scopus_csv", "wos_tab", "wos_plain"):
-                key = "imp.no_addresses"  # an export of authors and titles only: co-authorship cannot be counted
-            result.errors.append(Problem(key, result.header_line, col.name,
-                                         params={"name": col.name, "accepted": ", ".join(col.aliases[:4])}))
-    if result.errors:
-        _locate_cells(result)
-        return
+            params = {"name": col.name, "accepted": ", ".join(col.aliases[:4])}
+            if col.name == "countries" and result.source in BIBLIOGRAPHIC_SOURCES:
+                key = "imp.no_addresses.any"  # authors and titles only: co-authorship cannot be counted
+                params.update(_no_addresses_params(result.source))
+            result.errors.append(Problem(key, result.header_line, col.name, params=params))
+    return not result.errors
 
-    body = table.body if table.body is not None else table.load(len(header))
+
+def _data_rows(table: Table, result: ImportResult) -> tuple[pd.DataFrame | None, list[tuple[int, list[str]]]]:
+    """The body's data rows (blank, title, total and footnote rows set aside); None when there are none."""
+    body = table.body if table.body is not None else table.load(len(table.header))
+    if table.derive is not None:
+        body = _add_derived(body, table)
     if result.source in ("table", "excel"):
         kinds = classify_rows(body)
     else:  # a database export has no title, total or footnote rows: a title 'Total synthesis' is a paper
@@ -787,44 +867,74 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
     totals = [(line, list(body.loc[line])) for line in kinds.index[kinds == "total"]]
     body = body[kinds == "data"]
     result.records = len(body)
-    _check_width(body, header, result)
+    _check_width(body, table.header, result)
     if body.empty:
         result.errors.append(Problem("imp.no_data_rows", result.header_line))
-        _locate_cells(result)
-        return
+        return None, totals
+    return body, totals
 
+
+def _add_derived(body: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """A table format's derived columns replace the header's column of that name, or are added after the header."""
+    where = {header_key(cell): position for position, cell in enumerate(table.header)}
+
+    def column(name: str) -> pd.Series | None:
+        position = where.get(header_key(name))
+        return None if position is None else body[position].fillna("").astype("object")
+
+    for name, series in table.derive(column).items():
+        position = where.get(header_key(name))
+        if position is None:
+            position = len(table.header)
+            table.header.append(name)
+            where[header_key(name)] = position
+        body[position] = series
+    return body
+
+
+def _build_frame(body: pd.DataFrame, table: Table, layout: Layout, columns: tuple[Column, ...],
+                 result: ImportResult) -> tuple[pd.DataFrame, dict[str, str], dict[str, int]]:
+    """Parsed, typed rows: one per record (long), per record and year (wide years) or per category."""
+    header, positions, derived = table.header, layout.positions, layout.derived
     labels = {name: header[pos].strip() for name, pos in positions.items()}
     raw: dict[str, pd.Series] = {name: body[pos] for name, pos in positions.items()}
     where = dict(positions)
     _derive_bibliographic(raw, labels, derived, header, body, result)
     if "countries" in derived:
         where["countries"] = derived["countries"]
-    if wide_categories:
-        frame = _wide_category_frame(raw, body, wide_categories, header, columns, labels, constants, result, where)
-    elif result.layout == "wide":
+    if layout.wide_categories:
+        return _wide_category_frame(raw, body, layout.wide_categories, header, columns, labels, layout.constants,
+                                    result, where), labels, where
+    if result.layout == "wide":
         frames = []
-        for position in year_positions:
+        for position in layout.year_positions:
             piece = dict(raw)
             piece["fiscal_year"] = pd.Series(str(parse_fiscal_year(header[position])), index=body.index)
-            piece[value_column] = body[position]
-            frames.append(_parse_frame(pd.DataFrame(piece), columns, {**labels, value_column: header[position].strip()},
-                                       constants, result, {**where, value_column: position}, derived))
+            piece[layout.value_column] = body[position]
+            frames.append(_parse_frame(pd.DataFrame(piece), columns,
+                                       {**labels, layout.value_column: header[position].strip()}, layout.constants,
+                                       result, {**where, layout.value_column: position}, derived))
         frame = pd.concat(frames).sort_index(kind="stable")
     else:
-        frame = _parse_frame(pd.DataFrame(raw), columns, labels, constants, result, where, derived)
-    if not wide_categories:
-        check_subset(frame, dataset, labels, result, where)
+        frame = _parse_frame(pd.DataFrame(raw), columns, labels, layout.constants, result, where, derived)
+    check_subset(frame, result.dataset, labels, result, where)
+    return frame, labels, where
 
+
+def _finish(frame: pd.DataFrame, totals: list[tuple[int, list[str]]], layout: Layout, labels: dict[str, str],
+            where: dict[str, int], result: ImportResult) -> None:
+    """Cross-row checks, the schema, and the result's frame and hand count when nothing is wrong."""
+    dataset = result.dataset
     if len(result.errors) > MAX_ERRORS:
         hidden = len(result.errors) - MAX_ERRORS
         del result.errors[MAX_ERRORS:]
         result.errors.append(Problem("imp.more_errors", params={"limit": f"{MAX_ERRORS:,}", "hidden": f"{hidden:,}"}))
-    result.constants = {name: frame[name].iloc[0] for name in constants if name in frame and len(frame)}
+    result.constants = {name: frame[name].iloc[0] for name in layout.constants if name in frame and len(frame)}
     _check_registry(frame, dataset, labels, result, where)
     _check_agreement_dates(frame, dataset, labels, result, where)
     check_conflicts(frame, dataset, labels, result, where)
     if not result.errors:
-        _check_totals(frame, totals, positions, value_column, result)
+        _check_totals(frame, totals, layout.positions, layout.value_column, result)
         _validate_schema(frame, dataset, labels, result)
     if not result.errors:
         result.frame = frame
@@ -835,27 +945,57 @@ def _read(data: bytes, result: ImportResult, *, constants, encoding, mapping, de
 
 def _text_table(text: str, result: ImportResult, aliases: dict[str, str], *, delimiter: str | None,
                 header_line: int | None, utf8: bytes | None = None) -> Table | None:
-    """A delimited or tagged text file: a recognised source fixes delimiter and header; else detect them."""
-    source = None if (delimiter or header_line) else recognise(text)
-    if source is not None and source.key == "wos_plain":
-        result.source, result.delimiter = source.key, ""
-        header, body, unclosed = wos_plain_records(text)
-        for line in unclosed:
-            result.warnings.append(Problem("imp.wos_unclosed", line))
-        return Table(header, None, body)
-    if source is not None and source.key == "wos_tab":
-        result.source, result.delimiter = source.key, "\t"
-        header, body = wos_tab_body(text, 0)
-        return Table(header, 1, body)
-    source = source or Source("table", delimiter or guess_delimiter(text), header_line)
+    """A delimited or tagged text file: a recognised record format reads itself; a table's header names its
+    format (which fixes its field rules); else delimiter and header are detected."""
+    record_format = None if (delimiter or header_line) else formats.record_format(text[:HEAD_CHARS])
+    if record_format is not None and result.dataset != "papers" and record_format.KEY not in ("wos_tab", "wos_plain"):
+        expected = ", ".join(c.name for c in columns_of(result.dataset) if c.required)
+        result.errors.append(Problem("imp.bibliographic_for_other", params={
+            "source": f"@imp.source.{record_format.KEY}", "dataset": result.dataset, "expected": expected}))
+        return None
+    if record_format is not None:
+        return _record_table(record_format, text, result)
+    source = (None if (delimiter or header_line) else recognise(text)) or Source(
+        "table", delimiter or guess_delimiter(text), header_line)
     result.source, result.delimiter = source.key, source.delimiter
     limit = max(HEADER_SEARCH_ROWS, source.header_line or 0)
     records, ends = read_head(text, source.delimiter, limit=limit)
-    index = _header_index(records, aliases, source.header_line, result)
+    index = _header_index(records, aliases, source.header_line, result, text=text)
     if index is None:
         return None
-    return Table(records[index], index + 1, load=lambda width: read_body(
+    table = Table(records[index], index + 1, load=lambda width: read_body(
         text, delimiter=source.delimiter, skip_lines=ends[index], first_line=index + 2, width=width, utf8=utf8))
+    return _with_table_format(table, result, text[:HEAD_CHARS])
+
+
+def _record_table(record_format, text: str, result: ImportResult) -> Table:
+    records = record_format.read(text)
+    result.source, result.delimiter = record_format.KEY, records.delimiter
+    for key, line in records.notes:
+        result.warnings.append(Problem(key, line))
+    if records.exported:
+        result.exported = records.exported
+    if record_format.KEY in ("scopus_ris", "scopus_bibtex") and not _mentions_scopus(text):
+        result.source = record_format.KEY.removeprefix("scopus_")
+    return Table(records.header, records.header_line, records.body, fields=record_format.FIELDS)
+
+
+def _mentions_scopus(text: str) -> bool:
+    head = text[:HEAD_CHARS]
+    return "scopus.com" in head or re.search(r"^DB  - Scopus", head, re.MULTILINE) is not None
+
+
+def _with_table_format(table: Table, result: ImportResult, head: str) -> Table:
+    """A header that names a known export (WoS full names, OpenAlex, Dimensions, Lens, Scopus) fixes its rules."""
+    table_format = formats.table_format(table.header) if result.dataset == "papers" else None
+    if table_format is None:
+        return table
+    result.source = table_format.KEY
+    table.fields = table_format.FIELDS
+    table.derive = getattr(table_format, "derive", None)
+    exported = getattr(table_format, "exported", None)
+    result.exported = (exported(head) if exported else "") or result.exported
+    return table
 
 
 def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], *, header_line: int | None,
@@ -882,7 +1022,7 @@ def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], 
     width = max([len(rows[index]), *map(len, body_rows)]) if body_rows else len(rows[index])
     body = pd.DataFrame([r + [""] * (width - len(r)) for r in body_rows], columns=range(width), dtype="object")
     body.index = range(index + 2, index + 2 + len(body))
-    return Table(rows[index], index + 1, body)
+    return _with_table_format(Table(rows[index], index + 1, body), result, "")
 
 
 def _choose_sheet(book: Workbook, sheet: str | None, aliases: dict[str, str], result: ImportResult
@@ -922,7 +1062,7 @@ def _choose_sheet(book: Workbook, sheet: str | None, aliases: dict[str, str], re
 
 
 def _header_index(records: list[list[str]], aliases: dict[str, str], header_line: int | None,
-                  result: ImportResult) -> int | None:
+                  result: ImportResult, *, text: str = "") -> int | None:
     if header_line is not None:
         if not 1 <= header_line <= len(records):
             result.errors.append(Problem("imp.header_line_beyond", params={"line": header_line, "lines": len(records)}))
@@ -930,9 +1070,20 @@ def _header_index(records: list[list[str]], aliases: dict[str, str], header_line
         return header_line - 1
     index = _find_header(records, aliases, result.dataset)
     if index is None:
-        expected = ", ".join(c.name for c in columns_of(result.dataset) if c.required)
-        result.errors.append(Problem("imp.no_header", params={"rows": HEADER_SEARCH_ROWS, "expected": expected}))
+        result.errors.append(_unrecognised(records, result.dataset, text))
     return index
+
+
+def _unrecognised(records: list[list[str]], dataset: str, text: str) -> Problem:
+    """No header: say what the file looks like (BibTeX, RIS, JSON, another dataset's table…) and what is expected."""
+    expected = ", ".join(c.name for c in columns_of(dataset) if c.required)
+    looks = formats.looks_like(text[:HEAD_CHARS]) if text else None
+    other = next((name for name in DATASETS if name != dataset
+                  and _find_header(records, _alias_map(columns_of(name)), name) is not None), None)
+    if looks is None and other is None:
+        return Problem("imp.no_header", params={"rows": HEADER_SEARCH_ROWS, "expected": expected})
+    return Problem(f"imp.looks_like.{looks or 'table'}",
+                   params={"other": other or "", "dataset": dataset, "expected": expected})
 
 
 def _check_duplicate_headers(header: list[str], aliases: dict[str, str], result: ImportResult) -> None:
@@ -1107,90 +1258,122 @@ def header_signature(data: bytes, dataset: str, *, encoding: str | None = None, 
     return hashlib.sha256("\x1f".join([dataset, *cells]).encode()).hexdigest()[:16]
 
 
-# Scopus exports of some vintages have no 'Affiliations' column, only 'Authors with affiliations' (the same
-# affiliations, each after its author's name: the country is still the last part).
-_AFFILIATION_HEADERS = (*AFFILIATION_HEADERS, "Authors with affiliations")
+# Generic tables (no recognised format) keep the old reading: Scopus 'Affiliations' (or, in some vintages,
+# 'Authors with affiliations'), else Web of Science 'C1' / 'Addresses'; organisations from C3.
+GENERIC_FIELDS = Fields(addresses=(*AFFILIATION_HEADERS, "Authors with affiliations"), organisations="C3",
+                        authors=(("Author(s) ID", ";"), ("AU", ";")), early_access="EA")
 
 
-def _bibliographic_sources(dataset: str, header: list[str], positions: dict[str, int],
-                           result: ImportResult) -> dict[str, int]:
-    """For papers: where a Scopus/Web of Science export keeps what the contract's columns would hold."""
+def _bibliographic_sources(dataset: str, table: Table, positions: dict[str, int], result: ImportResult) -> dict:
+    """For papers: where an export keeps what the contract's columns would hold, by its format's field rules."""
     if dataset != "papers":
         return {}
+    header = table.header
+    fields = table.fields or GENERIC_FIELDS
     keys: dict[str, int] = {}
     for position, cell in enumerate(header):
         keys.setdefault(header_key(cell), position)
-    derived = {}
-    if "countries" not in positions:
-        for name in _AFFILIATION_HEADERS:
-            if header_key(name) in keys:
-                derived["countries"] = keys[header_key(name)]
-                result.mapping[header[derived["countries"]].strip()] = "countries (from affiliations)"
-                break
-    if "institutions" not in positions:
-        found = {name: keys[header_key(name)] for name in (*INSTITUTION_HEADERS, "Authors with affiliations")
-                 if header_key(name) in keys}
+
+    def at(name: str | None) -> int | None:
+        return keys.get(header_key(name)) if name else None
+
+    derived: dict = {}
+    address = next((at(name) for name in fields.addresses if at(name) is not None), None)
+    if "countries" not in positions and address is not None:
+        derived["countries"] = address
+        result.mapping[header[address].strip()] = "countries (from affiliations)"
+    if "institutions" not in positions and not fields.codes:
+        found = {role: pos for role, pos in (("C3", at(fields.organisations)), ("addresses", address))
+                 if pos is not None}
         if found:
             derived["institutions"] = found
             for position in found.values():
                 result.mapping.setdefault(header[position].strip(), "institutions (from affiliations)")
+    derived.update(_id_and_year_sources(keys, header, positions, fields, result))
+    authors = next(((at(name), separator) for name, separator in fields.authors if separator and at(name) is not None),
+                   None)
+    if "author_count" not in positions and authors is not None:
+        derived["author_count"] = authors
+        result.mapping.setdefault(header[authors[0]].strip(), "authors (counted)")
+    return derived
+
+
+def _id_and_year_sources(keys: dict[str, int], header: list[str], positions: dict[str, int], fields: Fields,
+                         result: ImportResult) -> dict:
+    derived: dict = {}
     for name in DOI_HEADERS:
         if header_key(name) in keys and keys[header_key(name)] != positions.get("id"):
             derived["doi"] = keys[header_key(name)]
             result.mapping[header[derived["doi"]].strip()] = "id (when EID/UT is empty)"
             break
-    if result.source in ("wos_tab", "wos_plain") and "ea" in keys and positions.get("year") is not None:
-        derived["early_access"] = keys["ea"]
-        result.mapping[header[keys["ea"]].strip()] = "year (when PY is empty: early access)"
+    early = keys.get(header_key(fields.early_access)) if fields.early_access else None
+    if early is not None and positions.get("year") is not None and result.source != "table":
+        derived["early_access"] = early
+        result.mapping[header[early].strip()] = "year (when PY is empty: early access)"
     return derived
 
 
-def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], derived: dict[str, int],
+def _derive_bibliographic(raw: dict[str, pd.Series], labels: dict[str, str], derived: dict,
                           header: list[str], body: pd.DataFrame, result: ImportResult) -> None:
-    """Countries from affiliations (a record without one is a warning, never an error); DOI where the id is
-    empty; for Web of Science, the early-access year where PY is empty (records published online first)."""
+    """Countries from affiliations (a record without one is a warning, never an error; a file without any is
+    refused); DOI where the id is empty; for Web of Science, the early-access year where PY is empty (records
+    published online first); the number of authors."""
     if "countries" in derived:
-        label = header[derived["countries"]].strip()
-        affiliations = body[derived["countries"]].fillna("").astype("object")
-        codes: dict[str, str] = {}
-        unknown_of: dict[str, list[str]] = {}
-        for text in pd.unique(affiliations):
-            codes[text], unknown_of[text] = paper_countries(text)
-        raw["countries"] = affiliations.map(codes)
-        labels["countries"] = label
-        none = raw["countries"] == ""
-        listed = int(none.sum())
-        for line, text in affiliations[none].head(20).items():
-            key = "imp.no_country" if unknown_of[text] else "imp.no_affiliation"
-            result.warnings.append(Problem(key, int(line), label, str(text)[:200], position=derived["countries"]))
-        some_unknown = affiliations.map({text: bool(unknown) for text, unknown in unknown_of.items()})
-        partial = affiliations[~none & some_unknown.astype(bool)].head(20)
-        for line, text in partial.items():
-            result.warnings.append(Problem("imp.affiliation_no_country", int(line), label, unknown_of[text][0][:200],
-                                           position=derived["countries"]))
-        if listed > 20:
-            result.warnings.append(Problem("imp.more_no_country", params={"n": f"{listed:,}"}))
+        _derive_countries(raw, labels, derived["countries"], header, body, result)
     if "institutions" in derived:
         raw["institutions"] = _institutions_column(derived["institutions"], body)
         labels["institutions"] = header[next(iter(derived["institutions"].values()))].strip()
     if "doi" in derived:
         doi = body[derived["doi"]]
         if "id" in raw:
-            raw["id"] = raw["id"].where(raw["id"].str.strip() != "", doi)
+            raw["id"] = raw["id"].where(raw["id"].fillna("").str.strip() != "", doi)
         else:
             raw["id"] = doi
             labels["id"] = header[derived["doi"]].strip()
     if "early_access" in derived and "year" in raw:
         early = body[derived["early_access"]].fillna("").str.extract(r"(\d{4})\s*$", expand=False).fillna("")
-        raw["year"] = raw["year"].where(raw["year"].str.strip() != "", early)
+        raw["year"] = raw["year"].where(raw["year"].fillna("").str.strip() != "", early)
+    if "author_count" in derived:
+        position, separator = derived["author_count"]
+        cells = body[position].fillna("").astype("object")
+        raw["author_count"] = cells.map(lambda text: str(len([a for a in str(text).split(separator) if a.strip()]))
+                                        if str(text).strip() else "")
+        labels["author_count"] = header[position].strip()
+
+
+def _derive_countries(raw: dict[str, pd.Series], labels: dict[str, str], position: int, header: list[str],
+                      body: pd.DataFrame, result: ImportResult) -> None:
+    label = header[position].strip()
+    affiliations = body[position].fillna("").astype("object")
+    codes: dict[str, str] = {}
+    unknown_of: dict[str, list[str]] = {}
+    for text in pd.unique(affiliations):
+        codes[text], unknown_of[text] = paper_countries(text)
+    raw["countries"] = affiliations.map(codes)
+    labels["countries"] = label
+    none = raw["countries"] == ""
+    if len(none) and bool(none.all()) and not any(str(t).strip() for t in codes):
+        result.errors.append(Problem("imp.addresses_empty", result.header_line, label, position=position,
+                                     params={"n": f"{len(none):,}", **_no_addresses_params(result.source)}))
+        return
+    listed = int(none.sum())
+    for line, text in affiliations[none].head(20).items():
+        key = "imp.no_country" if unknown_of[text] else "imp.no_affiliation"
+        result.warnings.append(Problem(key, int(line), label, str(text)[:200], position=position))
+    some_unknown = affiliations.map({text: bool(unknown) for text, unknown in unknown_of.items()})
+    partial = affiliations[~none & some_unknown.astype(bool)].head(20)
+    for line, text in partial.items():
+        result.warnings.append(Problem("imp.affiliation_no_country", int(line), label, unknown_of[text][0][:200],
+                                       position=position))
+    if listed > 20:
+        result.warnings.append(Problem("imp.more_no_country", params={"n": f"{listed:,}"}))
 
 
 def _institutions_column(found: dict[str, int], body: pd.DataFrame) -> pd.Series:
     """'Institution|ISO3;…' per paper from WoS C3 with C1, or Scopus Affiliations, named by the alias table."""
     empty = pd.Series("", index=body.index)
     c3 = body[found["C3"]] if "C3" in found else empty
-    address_header = next((h for h in (*AFFILIATION_HEADERS, "Authors with affiliations") if h in found), None)
-    addresses = body[found[address_header]] if address_header else empty
+    addresses = body[found["addresses"]] if "addresses" in found else empty
     keys = list(zip(addresses.fillna("").astype(str), c3.fillna("").astype(str)))
     named = {key: format_institutions(paper_institutions(key[0], organisations=key[1])) for key in set(keys)}
     return pd.Series([named[key] for key in keys], index=body.index, dtype="object")

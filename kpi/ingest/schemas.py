@@ -81,8 +81,9 @@ DATASETS: dict[str, tuple[Column, ...]] = {
     ),
     "papers": (
         Column("id", "text", True, "Scopus EID (else DOI) or Web of Science UT; a repeated id counts once.",
-               ("EID", "UT", "UT (Unique WOS ID)", "ID", "DOI")),
-        Column("year", "year", True, "Calendar publication year.", ("Year", "PY", "出版年", "年")),
+               ("EID", "UT", "UT (Unique WOS ID)", "UT (Unique ID)", "ID", "PMID", "Publication ID", "DOI")),
+        Column("year", "year", True, "Calendar publication year.", ("Year", "PY", "出版年", "年", "Publication Year",
+                                                                   "publication_year", "PubYear")),
         Column("countries", "countries", True, "Affiliation countries separated by ';' (names or codes); derived "
                "from Scopus 'Affiliations' or Web of Science 'C1' when absent.",
                ("Countries", "Affiliation countries", "国", "国・地域")),
@@ -90,6 +91,12 @@ DATASETS: dict[str, tuple[Column, ...]] = {
                "'Institution|ISO3' separated by ';' (for the research network); derived from Web of Science 'C3', "
                "else the institution part of Scopus 'Affiliations' / WoS 'C1', named by data/institution_aliases.csv.",
                ("Institutions", "所属機関", "機関")),
+        Column("citations", "count", False, "Citations as counted on the export day (Scopus 'Cited by', WoS 'TC' "
+               "(Core Collection), OpenAlex 'cited_by_count', Dimensions 'Times cited'): a snapshot, not field-normalised.",
+               ("Cited by", "TC", "Times Cited, WoS Core", "cited_by_count", "Times cited", "Citing Works Count",
+                "Z9", "Times Cited, All Databases", "被引用数")),
+        Column("author_count", "count", False, "Number of authors (counted from the export's author list), for "
+               "single-authored papers and fractional counting.", ("著者数",)),
         SOURCE,
     ),
     "agreements": (

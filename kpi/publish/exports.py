@@ -53,6 +53,7 @@ class Deck:
     filters: str
     slides: list[KpiSlide] = field(default_factory=list)
     created: str = ""  # 2026年11月26日作成
+    collaboration: Collaboration | None = None  # the research collaboration slide and PDF page (#22)
 
     def pillar_rows(self, pillar: str) -> list[KpiSlide]:
         return [s for s in self.slides if s.pillar == pillar]
@@ -112,7 +113,9 @@ def deck_from_snapshot(snap, *, lang: str, pillars: list[str] | None = None) -> 
     return Deck(lang=lang, title=t("app_title", lang), subtitle=t("app_subtitle", lang), revision=revision,
                 as_of=as_of, strategy=strategy_sentence(shown, lang),
                 filters=t("sc.list_sep", lang).join(t(f"pillar_{p}", lang) for p in chosen), created=created_on(lang),
-                slides=kpi_view.build_all(snap, lang, pillars=chosen, as_of=as_of))
+                slides=kpi_view.build_all(snap, lang, pillars=chosen, as_of=as_of),
+                collaboration=collaboration_summary(snap.datasets.get("papers"), lang,
+                                                    as_of=snap.loaded("papers", lang)))
 
 
 # --- Accessibility: alternative text and document language (WCAG 1.1.1, 3.1.1; PDF/UA where fpdf2 allows) ----------
@@ -493,6 +496,7 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"),
                            (labelled("source", item.source, lang), 10, False, "#555555")])
         step(slide, "\n".join([item.summary, labelled("source", item.source, lang)]))
+    _collaboration_slide(prs, grid, deck)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -654,13 +658,14 @@ def deck_pdf(deck: Deck, *, progress=None) -> bytes:
 
     ``progress(done, total)`` is called as the charts render (the slow part) and once the file is written.
     """
-    total = len(deck.slides) + 1
+    total = len(deck.slides) + 1 + (deck.collaboration is not None)
     pdf = _report(deck)
     _scorecard_page(pdf, deck)
     for number, item in enumerate(deck.slides, start=1):
         _kpi_page(pdf, deck, item)  # the chart drawn as vector graphics (kpi.publish.pdf_chart): no browser per chart
         if progress:
             progress(number, total)
+    _collaboration_page(pdf, deck)
     data = bytes(pdf.output())
     if progress:
         progress(total, total)
@@ -670,3 +675,84 @@ def deck_pdf(deck: Deck, *, progress=None) -> bytes:
 def chart_png(item: KpiSlide, lang: str) -> bytes:
     """One chart at presentation resolution (1920×1080)."""
     return render_pngs([slide_figure(item, lang)], width=SLIDE_PX[0], height=SLIDE_PX[1])[0]
+
+
+# --- Research collaboration: one slide and one PDF page (InCites/SciVal types, citations per paper, partners) ----
+
+@dataclass
+class Collaboration:
+    title: str
+    head: list[str]
+    rows: list[list[str]]
+    partners: str  # 'Top partner countries 2024: United States 20 (+3), …'
+    notes: list[str]  # counting, snapshot date and the FWCI/CNCI caveat
+
+
+def collaboration_summary(papers: pd.DataFrame | None, lang: str, *, as_of: str) -> Collaboration | None:
+    """The collaboration slide's content from the stored papers (None when there are none)."""
+    from kpi.ingest.countries import country_name
+    from metrics import collaboration as collab
+
+    if papers is None or papers.empty:
+        return None
+    years = sorted(int(y) for y in papers["year"].unique())
+    last = years[-1]
+    whole = collab.type_shares(papers).query("year == @last").set_index("type")
+    fractional = collab.type_shares(papers, counting="fractional").query("year == @last").set_index("type")
+    impact = collab.citation_impact(papers).set_index("type")
+
+    def number(value, digits: int = 1) -> str:
+        return "–" if value is None or pd.isna(value) else f"{value:,.{digits}f}"
+
+    rows = [[t(f"collab.type.{kind}", lang), f"{int(whole.loc[kind, 'papers']):,}",
+             number(whole.loc[kind, "share"]) + "%", number(fractional.loc[kind, "share"]) + "%",
+             number(impact["per_paper"].get(kind)), number(impact["relative"].get(kind), 2)]
+            for kind in collab.TYPES if whole.loc[kind, "papers"] > 0]
+    head = [t("col.collab_type", lang), t("collab.deck.papers", lang, year=last), t("collab.deck.whole", lang),
+            t("collab.deck.fractional", lang), t("col.collab_per_paper", lang, first=years[0], last=last),
+            t("col.collab_relative", lang)]
+    top = collab.top_partners(papers, year=last, top=8)
+    listed = t("collab.deck.sep", lang).join(
+        t("collab.deck.partner", lang, name=country_name(r.country, lang), papers=f"{r.papers:,.0f}",
+          change=f"{r.change:+,.0f}") for r in top.itertuples())
+    return Collaboration(title=t("collab.title", lang), head=head, rows=rows,
+                         partners=t("collab.deck.partners", lang, year=last, previous=last - 1, partners=listed or "–"),
+                         notes=[t("collab.deck.citations", lang, first=years[0], last=last),
+                                t("collab.snapshot", lang, as_of=as_of)])
+
+
+def _collaboration_slide(prs, layout, deck: Deck) -> None:
+    """One slide: the types table, the top partner countries, the snapshot caveat."""
+    item = deck.collaboration
+    if item is None:
+        return
+    slide = prs.slides.add_slide(layout)
+    _title(slide, item.title)
+    table = _put_table(slide, layout, [item.head, *item.rows], [2.6, 1.6, 1.6, 1.6, 2.0, 1.6], size=12)
+    frame = next(shape for shape in reversed(list(slide.shapes)) if shape.has_table)
+    top = frame.top + sum(row.height for row in table.rows) + 150000
+    box = slide.shapes.add_textbox(frame.left, top, frame.width, max(600000, prs.slide_height - top - 300000))
+    box.text_frame.word_wrap = True
+    _write(box.text_frame, [(item.partners, 13, True, None), *[(note, 10, False, "#444444") for note in item.notes]])
+    describe_shape(box, " ".join([item.partners, *item.notes]))
+    slide.notes_slide.notes_text_frame.text = "\n".join([item.partners, *item.notes])
+
+
+def _collaboration_page(pdf, deck: Deck) -> None:
+    """One A4 page: the same table, partners and caveat as the slide."""
+    from fpdf.fonts import FontFace
+
+    item = deck.collaboration
+    if item is None:
+        return
+    pdf.add_page()
+    _para(pdf, item.title, 16, bold=True, gap=3)
+    _font(pdf, 9)
+    with pdf.table(col_widths=(40, 26, 26, 26, 33, 29), text_align="LEFT", line_height=9 * 0.3528 * 1.4,
+                   headings_style=FontFace(fill_color=(221, 235, 247)), padding=1.2) as table:
+        for row in [item.head, *item.rows]:
+            table.row(row)
+    pdf.ln(4)
+    _para(pdf, item.partners, 11, bold=True, gap=3)
+    for note in item.notes:
+        _para(pdf, note, 9, grey=60, gap=2)

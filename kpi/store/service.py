@@ -35,6 +35,13 @@ def validate_bytes(data: bytes, dataset: str, *, constants: dict[str, str] | Non
                      delimiter=delimiter, header_line=header_line, sheet=sheet)
 
 
+def validate_several(files: list[tuple[bytes, str]], dataset: str, **options) -> ImportResult:
+    """Several exports of one search read as one import (kpi.ingest.combine): (data, file name) each."""
+    from kpi.ingest.combine import combine
+
+    return combine([validate_bytes(data, dataset, file_name=name, **options) for data, name in files])
+
+
 def too_large(size: int, dataset: str, file_name: str) -> ImportResult:
     result = ImportResult(dataset=dataset, file_name=file_name)
     result.errors.append(Problem("imp.file_too_large", params={"size": f"{size / 1e6:,.1f}",
