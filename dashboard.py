@@ -22,6 +22,7 @@ pages = [
     st.Page("pages/partnerships.py", title=t("partnerships", lang), icon=":material/handshake:",
             url_path="partnerships"),
     st.Page("pages/targets.py", title=t("targets_page", lang), icon=":material/flag:", url_path="targets"),
+    st.Page("pages/checkins.py", title=t("checkins_page", lang), icon=":material/edit_note:", url_path="checkins"),
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
     st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
 ]

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.app import ui
+from kpi.store.notes import events_for, latest_checkins
 from kpi.text import safe_text
 from kpi.text.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
 from kpi.views import charts
@@ -21,10 +22,20 @@ from kpi.views.narrative import (
     target_text,
     target_with_basis,
 )
+from kpi.views.notes_text import checkin_text, owner_text
 from metrics.compute import peer_values
 from metrics.evaluate import target_in_force
 from metrics.forecast import HORIZON, parse_periods, year_reached
 from metrics.targets import glide_frame
+
+
+def owner_and_checkin(row: dict, checkin: dict | None, lang: str) -> None:
+    """担当 and the latest check-in (with the owner's own status beside the evaluator's, never instead of it)."""
+    st.caption(labelled("sc.col.owner", safe_text.md(owner_text(row, lang)), lang))
+    if checkin:
+        st.info(labelled("sc.col.checkin", safe_text.md(checkin_text(checkin, row, lang)), lang),
+                icon=":material/edit_note:")
+
 
 lang = ui.lang()
 snap = ui.snapshot()
@@ -56,6 +67,7 @@ with outlook_col.container(border=True):
     ui.outlook_badge(row["outlook"])
     st.write(sentence_case(outlook_why(row, lang)) or "–")
 st.markdown(kpi_sentence(row, snap.registry, lang))
+owner_and_checkin(row, latest_checkins(snap.notes.get("checkins")).get(indicator), lang)
 if row["closed_result"]:
     st.caption(closed_text(row, lang))
 
@@ -70,7 +82,8 @@ fig = charts.kpi_trend(series, unit=unit, period_kind=kind, lang=lang,
                        target={"target": row["target_value"], "target_period": row["target_period"]}
                        if has_target else None,
                        glide=glide_frame(target) if target is not None else None,
-                       projection=projection if has_target else None, peers=peers, shocks=shocks, title=name)
+                       projection=projection if has_target else None, peers=peers, shocks=shocks, title=name,
+                       events=events_for(snap.notes.get("events"), indicator))
 ui.plot(fig, key="indicator_chart", alt=t("sc.chart_alt", lang, name=name, sentence=status_why(row, lang)),
         data=series[["period", "value", "plan", "target_value"]])
 ui.source_caption(snap.sources.get(indicator, []), snap.loaded(spec["dataset"], lang))

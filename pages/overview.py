@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kpi.app import ui
+from kpi.store.notes import latest_checkins
 from kpi.text import safe_text
 from kpi.text.i18n import column_labels, t
 from kpi.views.narrative import action_frame, date_text, scorecard_frame, strategy_sentence, target_sources_frame, update_line
@@ -29,7 +30,7 @@ card = snap.scorecard[snap.scorecard["pillar"].isin(chosen)]
 st.info(strategy_sentence(card, lang), icon=":material/explore:")
 
 ACTION_ROWS, SCORECARD_ROWS = 5, 10
-actions = action_frame(card, snap.registry, lang)
+actions = action_frame(card, snap.registry, lang, latest_checkins(snap.notes.get("checkins")))
 st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "ja"
             else f"**{t('sc.action_title', lang)} ({len(actions)})**")
 if actions.empty:

@@ -14,7 +14,7 @@ import streamlit as st
 from kpi.ingest.countries import country_name
 from kpi.publish.exporting import to_safe_csv, to_xlsx
 from kpi.store import service, storage
-from kpi.store.snapshot import Snapshot, is_illustrative
+from kpi.store.snapshot import Snapshot, is_illustrative, with_notes
 from kpi.store.snapshot import build as build_snapshot
 from kpi.text import safe_text
 from kpi.text.i18n import (
@@ -102,7 +102,8 @@ def _snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
     """
     engine = storage.get_engine(url)
     datasets = storage.load_all(engine=engine, at_revision=revision)
-    return build_snapshot(datasets, storage.history(engine=engine), revision=revision, judged_on=day)
+    snap = build_snapshot(datasets, storage.history(engine=engine), revision=revision, judged_on=day)
+    return with_notes(snap, engine=engine)
 
 
 def snapshot(at_revision: int | None = None) -> Snapshot:
@@ -223,7 +224,7 @@ def table(frame: pd.DataFrame, **options) -> None:
 
 
 SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why",
-                     "owner")
+                     "owner", "checkin")
 
 
 def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None) -> str | None:
@@ -243,6 +244,7 @@ def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None)
         "trend": column.LineChartColumn(t("sc.col.trend", code), width=80),
         "why": column.TextColumn(t("sc.col.why", code), width=780),
         "owner": column.TextColumn(t("sc.col.owner", code), width=130),
+        "checkin": column.TextColumn(t("sc.col.checkin", code), width=360),
     }
     order = [c for c in SCORECARD_COLUMNS if c in frame]
     event = st.dataframe(frame, column_config={c: config[c] for c in order}, column_order=order, hide_index=True,

@@ -81,6 +81,10 @@ class KpiSlide:
     headline: str = ""  # 2,145人（2023年5月1日現在）: one line, fitted so it never wraps mid-period
     description: str = ""  # the chart's text alternative (filled by the accessibility work, #16)
     shocks: tuple[int, ...] = ()  # periods left out of the trend fit (drawn hollow, as on the Indicator page)
+    owner: str = ""  # 担当: unit (and person), kpi.views.notes_text.owner_text
+    checkin: str = ""  # the latest check-in in one line, with the owner's own status beside the evaluator's
+    events: pd.DataFrame | None = None  # dated events drawn on the chart
+    events_text: str = ""  # the same events in words (出来事：…)
 
 
 @dataclass
@@ -144,8 +148,37 @@ def build_deck(datasets: dict[str, pd.DataFrame], history: pd.DataFrame, *, lang
 
 def deck_from_snapshot(snap, *, lang: str, pillars: list[str] | None = None) -> Deck:
     """The deck of a kpi.store.snapshot.Snapshot: its scorecard's status and outlook, never recomputed."""
-    return assemble_deck(snap.values, snap.scorecard, snap.sources, snap.datasets["targets"], snap.history,
+    deck = assemble_deck(snap.values, snap.scorecard, snap.sources, snap.datasets["targets"], snap.history,
                          registry=snap.registry, lang=lang, pillars=pillars, projections=snap.projections)
+    return add_owners_and_notes(deck, snap.scorecard, getattr(snap, "notes", {}) or {}, lang)
+
+
+def add_owners_and_notes(deck: Deck, scorecard: pd.DataFrame, notes: dict[str, pd.DataFrame], lang: str) -> Deck:
+    """Each KPI slide's owner, latest check-in and chart events (kpi.store.notes), in ``lang``."""
+    from kpi.store.notes import events_for, latest_checkins
+    from kpi.views.notes_text import checkin_text, events_line, owner_text
+
+    rows = scorecard.set_index("indicator", drop=False)
+    latest = latest_checkins(notes.get("checkins"))
+    for item in deck.slides:
+        row = rows.loc[item.indicator].to_dict()
+        item.owner = owner_text(row, lang)
+        item.checkin = checkin_text(latest.get(item.indicator), row, lang)
+        item.events = events_for(notes.get("events"), item.indicator)
+        item.events_text = events_line(item.events, lang)
+        if not item.events.empty:
+            item.description = chart_description(item, lang)
+    return deck
+
+
+def notes_paragraphs(item: KpiSlide, lang: str) -> list[str]:
+    """担当, the latest check-in and the events, as lines for a slide body, its speaker notes and the PDF page."""
+    lines = [labelled("sc.col.owner", item.owner, lang)] if item.owner else []
+    if item.checkin:
+        lines.append(labelled("sc.col.checkin", item.checkin, lang))
+    if item.events_text:
+        lines.append(item.events_text)
+    return lines
 
 
 def assemble_deck(values: pd.DataFrame, summary: pd.DataFrame, sources: dict[str, list[str]], targets: pd.DataFrame,
@@ -201,7 +234,7 @@ def chart_description(item: KpiSlide, lang: str, *, projection: bool = True) -> 
     for the deck's native chart, which draws actual, glide path and target only."""
     fig = charts.kpi_trend(item.series, unit=item.unit, period_kind=item.period_kind, lang=lang,
                            target=item.target_row, glide=item.glide, title=item.name,
-                           projection=item.projection if projection else None)
+                           projection=item.projection if projection else None, events=item.events)
     return a11y.figure_description(fig, lang)
 
 
@@ -221,7 +254,7 @@ def slide_figure(slide: KpiSlide, lang: str, *, most_periods: int = 8):
     """The KPI chart laid out for large type: legend on top, few horizontal period labels, room for the axes."""
     fig = charts.kpi_trend(slide.series, unit=slide.unit, period_kind=slide.period_kind, lang=lang,
                            target=slide.target_row, glide=slide.glide, projection=slide.projection, title=None,
-                           shocks=slide.shocks)
+                           shocks=slide.shocks, events=slide.events)
     periods = [int(p) for trace in fig.data if trace.x is not None for p in trace.x if p is not None]
     charts._period_axis(fig, periods, slide.period_kind, lang, most=most_periods)
     fig.update_xaxes(title_text=None)  # the labels say 年度 already
@@ -393,6 +426,9 @@ def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
         tp = int(item.target_row["target_period"])
         data.add_series(t("target", lang), [item.target_row["target"] if p == tp else None for p in periods])
         styles.append(("target", charts.PALETTE[5]))
+    if item.events is not None and not item.events.empty:
+        data.add_series(t("events", lang), _event_points(item, periods, actual))
+        styles.append(("event", charts.EVENT_COLOUR))
     holder = _placeholder(slide, layout, "Chart", (8, 7))
     if holder is not None and hasattr(holder, "insert_chart"):
         chart = holder.insert_chart(XL_CHART_TYPE.LINE_MARKERS, data).chart
@@ -414,10 +450,10 @@ def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
         series.smooth = False
         series.marker.format.fill.solid()
         series.marker.format.fill.fore_color.rgb = rgb
-        if kind == "target":
+        if kind in ("target", "event"):
             series.format.line.fill.background()
-            series.marker.style = XL_MARKER_STYLE.SQUARE
-            series.marker.size = 14
+            series.marker.style = XL_MARKER_STYLE.SQUARE if kind == "target" else XL_MARKER_STYLE.TRIANGLE
+            series.marker.size = 14 if kind == "target" else 12
             series.marker.format.line.color.rgb = RGBColor(0, 0, 0)
             continue
         series.format.line.color.rgb = rgb
@@ -445,6 +481,15 @@ def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
     axis.tick_labels.number_format = '0"%"' if item.unit == "percent" else "#,##0"
     axis.tick_labels.number_format_is_linked = False
     _horizontal_labels(axis, 14)
+
+
+def _event_points(item: KpiSlide, periods: list[int], actual: dict) -> list:
+    """The native chart's event series: a triangle on the period each event falls in, at that period's value."""
+    from kpi.views.notes_text import event_period
+
+    marked = {math.floor(event_period(day, item.period_kind)) for day in item.events["event_date"]}
+    top = max([v for v in actual.values() if pd.notna(v)] or [0])
+    return [(actual.get(p) if pd.notna(actual.get(p)) else top) if p in marked else None for p in periods]
 
 
 def _body(slide, layout, paragraphs, *, name: str = "Body") -> None:
@@ -524,9 +569,10 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
                                                          smallest=12), True, None)])
         _kpi_chart(slide, kpi, item, lang)
         target = " · ".join(part for part in (item.target, item.progress) if part)
-        _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"),
+        extra = [(line, 12, False, "#333333") for line in notes_paragraphs(item, lang)]
+        _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"), *extra,
                            (labelled("source", item.source, lang), 10, False, "#555555")])
-        step(slide, "\n".join([item.summary, labelled("source", item.source, lang)]))
+        step(slide, "\n".join([item.summary, *notes_paragraphs(item, lang), labelled("source", item.source, lang)]))
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -652,7 +698,8 @@ def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
          + labelled("sc.col.outlook", item.outlook_text, lang), 10.5, False, 0, 0.5),
         (" · ".join(part for part in (item.target, item.progress) if part), 10.5, False, 0, 2),
     ]
-    after = [(item.summary, 10, False, 0, 2), (labelled("source", item.source, lang), 8, False, 80, 0.5),
+    after = [(item.summary, 10, False, 0, 2), *[(line, 9.5, False, 0, 1.5) for line in notes_paragraphs(item, lang)],
+             (labelled("source", item.source, lang), 8, False, 80, 0.5),
              (item.as_of, 8, False, 80, 0)]
     room = PAGE_H - FOOTER_H - 3 - MARGIN
     scale = 1.0

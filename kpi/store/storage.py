@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from kpi.ingest.schemas import DATASETS, STORED_TYPES
+from kpi.ingest.schemas import DATASETS, NOTES, STORED_TYPES, columns_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "kpi.sqlite3"
@@ -55,7 +55,7 @@ _SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.
 
 def _dataset_table(name: str) -> sa.Table:
     columns = [sa.Column(col.name, _SQL_TYPES[STORED_TYPES[col.kind]], nullable=not col.required)
-               for col in DATASETS[name]]
+               for col in columns_of(name)]
     return sa.Table(
         f"data_{name}", metadata,
         sa.Column("row_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
@@ -66,7 +66,7 @@ def _dataset_table(name: str) -> sa.Table:
     )
 
 
-TABLES = {name: _dataset_table(name) for name in DATASETS}
+TABLES = {name: _dataset_table(name) for name in [*DATASETS, *NOTES]}
 
 
 class StorageError(RuntimeError):
@@ -210,7 +210,7 @@ def _column_values(series: pd.Series, kind: str) -> list:
 def _rows(dataset: str, frame: pd.DataFrame, revision: int):
     """Plain tuples (valid_from, *columns) for the driver, chunk by chunk so a million rows never sit in memory
     as Python objects at once."""
-    columns = DATASETS[dataset]
+    columns = columns_of(dataset)
     frame = frame.reindex(columns=[col.name for col in columns])
     for start in range(0, len(frame), INSERT_CHUNK):
         part = frame.iloc[start:start + INSERT_CHUNK]
@@ -324,7 +324,7 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
                 condition = [table.c.valid_to.is_(None)]
                 condition += [table.c[name].in_(values) for name, values in (scope or {}).items()]
                 conn.execute(table.update().where(*condition).values(valid_to=revision))
-            names = [col.name for col in DATASETS[dataset]]
+            names = [col.name for col in columns_of(dataset)]
             sql = _insert_sql(conn, table, names)
             done = 0
             for chunk in _rows(dataset, frame, revision):
@@ -357,7 +357,7 @@ def rollback(revision: int, *, dataset: str | None = None, user: str | None = No
                                    "nothing was restored")
             _check_plan(conn, target["dataset"], token, expect_base)
             table = TABLES[target["dataset"]]
-            names = [col.name for col in DATASETS[target["dataset"]]]
+            names = [col.name for col in columns_of(target["dataset"])]
             state = sa.select(*[table.c[n] for n in names]).where(_live_at(table, revision))
             count = conn.execute(sa.select(sa.func.count()).select_from(state.subquery())).scalar_one()
             new = _new_revision(conn, target["dataset"], "rollback", user=user, file_name=target["file_name"],
@@ -395,12 +395,12 @@ def load(dataset: str, *, at_revision: int | None = None, engine: sa.Engine | No
     """The rows of a dataset as they stand now (or right after ``at_revision``), typed as in the contract."""
     engine = engine or get_engine()
     table = TABLES[dataset]
-    names = [col.name for col in DATASETS[dataset]]
+    names = [col.name for col in columns_of(dataset)]
     condition = table.c.valid_to.is_(None) if at_revision is None else _live_at(table, at_revision)
     query = sa.select(*[table.c[n] for n in names]).where(condition).order_by(table.c.row_id)
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).all(), columns=names)
-    for col in DATASETS[dataset]:
+    for col in columns_of(dataset):
         kind = STORED_TYPES[col.kind]
         if kind == "int64":
             frame[col.name] = pd.to_numeric(frame[col.name]).astype("int64" if col.required else "Int64")

@@ -67,8 +67,11 @@ def value_axis(fig: go.Figure, lang: str, *, unit: str = "", axis: str = "y", st
 
 def kpi_trend(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, target: pd.Series | None = None,
               glide: pd.DataFrame | None = None, small: bool = False, title: str | None = None,
-              projection=None, peers: pd.DataFrame | None = None, shocks: tuple[int, ...] = ()) -> go.Figure:
+              projection=None, peers: pd.DataFrame | None = None, shocks: tuple[int, ...] = (),
+              events: pd.DataFrame | None = None) -> go.Figure:
     """Actual values, the glide path and the target marked at its period; ``small`` for the overview sparkline.
+
+    ``events`` (kpi.store.notes: event_date, label) are drawn as dotted vertical lines where their dates fall.
 
     Values in ``shocks`` (left out of the trend fit) are drawn as hollow grey markers, named in the legend.
     """
@@ -117,11 +120,41 @@ def kpi_trend(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, t
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return _layout(fig, height=90, legend=False)
+    periods += event_lines(fig, events, period_kind=period_kind, lang=lang)
     _period_axis(fig, periods, period_kind, lang, most=6)  # a trend reads with fewer labels; they fit a phone
     value_axis(fig, lang, unit=unit)
     fig.update_yaxes(title_text=None)
     fig.update_xaxes(title_text=t("fiscal_year" if period_kind == "fiscal" else "year", lang))
     return _layout(fig, height=360, title=title)
+
+
+EVENT_COLOUR = "#6A3D9A"
+
+
+def event_lines(fig: go.Figure, events: pd.DataFrame | None, *, period_kind: str, lang: str) -> list[int]:
+    """One dotted vertical line per event, all in one legend entry 出来事, with the event's words on hover and
+    above the plot; returns the periods the lines need on the axis. Labels are user text: escaped here."""
+    from kpi.text.safe_text import html
+    from kpi.views.notes_text import event_period, event_text
+
+    if events is None or events.empty:
+        return []
+    ys = [float(y) for trace in fig.data for y in (trace.y if trace.y is not None else ())
+          if y is not None and not pd.isna(y) and math.isfinite(float(y))]
+    low, high = min([0.0, *ys]), max([1.0, *ys])
+    xs, yy, words = [], [], []
+    for event in events.to_dict("records"):
+        at = event_period(event["event_date"], period_kind)
+        text = event_text(event, lang)
+        xs += [at, at, None]
+        yy += [low, high, None]
+        words += [text, text, None]
+        fig.add_annotation(x=at, y=1.0, yref="paper", yanchor="bottom", showarrow=False, textangle=0,
+                           text=html(str(event["label"])[:24]), font={"size": 11, "color": EVENT_COLOUR})
+    fig.add_trace(go.Scatter(x=xs, y=yy, mode="lines", name=t("events", lang), hovertext=words, hoverinfo="text",
+                             meta={"kind": "events"},
+                             line={"color": EVENT_COLOUR, "dash": "dot", "width": 1.5}))
+    return [math.floor(x) for x in xs if x is not None]
 
 
 def bars_by_year(frame: pd.DataFrame, *, value: str, colour: str | None, period_kind: str, lang: str,
