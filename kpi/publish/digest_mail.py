@@ -119,11 +119,11 @@ def message(digest, *, lang: str, sender: str, to: list[str], pdf: bytes | None 
     mail["To"] = ", ".join(to)
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or None)
-    mail["Content-Language"] = lang
     mail.set_content(digest_text.as_text(digest, lang), charset="utf-8")
     mail.add_alternative(digest_text.as_html(digest, lang), subtype="html", charset="utf-8")
     if pdf is not None:
         mail.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
+    mail["Content-Language"] = lang  # last: set_content and add_alternative move Content-* headers into the parts
     return mail
 
 
