@@ -85,7 +85,9 @@ def test_since_a_date_starts_after_the_last_revision_before_that_day(changed, of
 @pytest.mark.parametrize("fmt, lang, expected", [
     pytest.param("text", "ja", ["■ 新しい値・修正された値（1件）", "地域と連携した国際交流事業数 2024年度：52件（新規）",
                                 "■ 追加された進捗報告（1件）", NOTE, "events_2024.csv"], id="text-ja"),
-    pytest.param("text", "en", ["# New or revised figures (1)", "International exchange events with the local community FY2024: 52 (new)", "# Check-ins added (1)"],
+    pytest.param("text", "en", ["# New or revised figures (1)",
+                                "International exchange events with the local community FY2024: 52 (new)",
+                                "# Check-ins added (1)"],
                  id="text-en"),
     pytest.param("html", "ja", ['<html lang="ja">', "<h2>追加された進捗報告（1件）</h2>", NOTE], id="html-ja"),
 ])
