@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/digest.py", title=t("digest_page", lang), icon=":material/update:", url_path="digest"),
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
     st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
+    st.Page("pages/setup.py", title=t("setup.title", lang), url_path="setup", visibility="hidden"),
 ]
 if st.query_params.get("present") == "1":
     # Presentation mode: one page, no sidebar; the page hides the toolbar and running indicator itself.

@@ -231,6 +231,42 @@ def cmd_load_sample(args) -> int:
     return 0
 
 
+def _configured_elsewhere() -> bool:
+    """An identity provider ([auth]) or analysts in .streamlit/secrets.toml: then no setup link is needed."""
+    import tomllib
+
+    from kpi.store import storage
+
+    try:
+        secrets = tomllib.loads((storage.PROJECT_ROOT / ".streamlit" / "secrets.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return bool(secrets.get("auth")) or bool(secrets.get("analysts"))
+
+
+def print_setup_link(streamlit_args: list[str]) -> None:
+    """On a fresh install with no analyst anywhere, print a one-time link (as Jupyter and Metabase do) with which
+    the first analyst creates their account in the browser. KPI_SETUP_LINK=0 turns it off."""
+    from kpi.store import identity
+    from kpi.text.i18n import t
+
+    if not identity.setup_link_enabled() or _configured_elsewhere() or identity.accounts(None):
+        return
+    port = "8501"
+    for index, arg in enumerate(streamlit_args):
+        if arg.startswith("--server.port="):
+            port = arg.split("=", 1)[1]
+        elif arg == "--server.port" and index + 1 < len(streamlit_args):
+            port = streamlit_args[index + 1]
+    try:
+        link = identity.new_setup_link(base_url=f"http://localhost:{port}")
+    except Exception as exc:  # the app still starts; the analyst can be configured in secrets instead
+        print(t("setup.link_failed", "en", error=str(exc)), file=sys.stderr)
+        return
+    for lang in ("ja", "en"):
+        print(t("setup.printed", lang, link=link), flush=True)
+
+
 def cmd_serve(args) -> int:
     """`streamlit run dashboard.py`, with Streamlit's legacy pages/ mode off from the first request.
 
@@ -244,6 +280,7 @@ def cmd_serve(args) -> int:
     from kpi.store import storage
 
     PagesManager.uses_pages_directory = False
+    print_setup_link(args.streamlit_args)
     sys.argv = ["streamlit", "run", str(storage.PROJECT_ROOT / "dashboard.py"), *args.streamlit_args]
     return streamlit_cli.main()
 

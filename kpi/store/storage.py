@@ -50,6 +50,22 @@ profiles = sa.Table(
     sa.Column("user", sa.String(128), nullable=False),
 )
 
+# Analyst accounts created in the browser from the one-time setup link (kpi.store.identity): scrypt hashes only.
+db_accounts = sa.Table(
+    "analyst_accounts", metadata,
+    sa.Column("name", sa.String(128), primary_key=True),  # casefolded
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_via", sa.String(32), nullable=False),
+)
+setup_tokens = sa.Table(
+    "setup_tokens", metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),  # the link's token is never stored, only its hash
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("used_by", sa.String(128), nullable=True),
+)
+
 _SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.Date, "str": sa.Text}
 
 
@@ -449,3 +465,49 @@ def find_profile(dataset: str, signature: str | None, *, engine: sa.Engine | Non
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+# --- accounts made from the setup link ---------------------------------------------------------------------------
+
+def stored_accounts(*, engine: sa.Engine | None = None) -> dict[str, str]:
+    """Analyst accounts kept in the database (name -> scrypt hash)."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        return {row.name: row.password_hash for row in conn.execute(sa.select(db_accounts))}
+
+
+def add_setup_token(token_sha256: str, *, engine: sa.Engine | None = None) -> None:
+    """A new one-time setup link; links not used yet are withdrawn (only the newest printed one works)."""
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        conn.execute(setup_tokens.delete().where(setup_tokens.c.used_at.is_(None)))
+        conn.execute(setup_tokens.insert().values(token_sha256=token_sha256, created_at=dt.datetime.now(dt.UTC)))
+
+
+def setup_token_state(token_sha256: str, *, engine: sa.Engine | None = None) -> str:
+    """'valid', 'used' or 'unknown'."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(setup_tokens).where(setup_tokens.c.token_sha256 == token_sha256)).first()
+    return "unknown" if row is None else "used" if row.used_at is not None else "valid"
+
+
+def claim_setup_token(token_sha256: str, name: str, password_hash: str, *, engine: sa.Engine | None = None) -> bool:
+    """In one transaction: the token is still unused, so it is spent and the first account created. False when the
+    token is unknown or spent already (a second tab, a replayed request): nothing is written then."""
+    engine = engine or get_engine()
+    with _begin(engine) as conn:
+        try:
+            spent = conn.execute(setup_tokens.update().where(setup_tokens.c.token_sha256 == token_sha256,
+                                                             setup_tokens.c.used_at.is_(None))
+                                 .values(used_at=dt.datetime.now(dt.UTC), used_by=name))
+            if spent.rowcount != 1:
+                conn.rollback()
+                return False
+            conn.execute(db_accounts.insert().values(name=name, password_hash=password_hash,
+                                                     created_at=dt.datetime.now(dt.UTC), created_via="setup_link"))
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return True
