@@ -1,8 +1,6 @@
 """Check-ins and events: an analyst's note on a KPI (why, what is being done, by when, optionally a status of their
 own shown beside the evaluator's verdict) and dated events drawn on the charts; each one revision, undone like data."""
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -62,14 +60,39 @@ def refused(exc: notes.NoteRefused) -> None:
     st.error(t(exc.key, lang, **fields))
 
 
+def owner_form() -> None:
+    """担当 of this KPI: stored on its targets, as the Targets editor's owner columns would."""
+    with st.form("owner_form"):
+        st.markdown(f"**{t('ci.owner_title', lang)}**")
+        left, right = st.columns(2)
+        unit = left.text_input(t("tg.owner", lang), value=str(row.get("owner") or ""), key="owner_unit")
+        person = right.text_input(t("tg.owner_person", lang), value=str(row.get("owner_person") or ""),
+                                  key="owner_person")
+        if not st.form_submit_button(t("ci.owner_save", lang)):
+            return
+    if not signin.is_analyst():
+        st.error(t("id.analyst_only", lang))
+        return
+    revision = None
+    try:
+        with ui.storage_errors():
+            revision = notes.set_owner(indicator, unit, person, user=signin.audit_name())
+    except notes.NoteRefused as exc:
+        refused(exc)
+        return
+    if revision is not None:
+        st.session_state["checkins_flash"] = t("ci.owner_saved", lang, revision=revision)
+        st.rerun()
+
+
 def checkin_form() -> None:
     periods = sorted(int(p) for p in snap.series(indicator)["period"].dropna())[::-1]
     with st.form("checkin_form", clear_on_submit=True):
         st.markdown(f"**{t('ci.new', lang)}**")
         note = st.text_area(t("ci.field.note", lang), help=t("ci.note_help", lang), key="checkin_note")
         left, middle, right = st.columns(3)
-        period = left.selectbox(t("ci.period", lang), [None, *periods], key="checkin_period",
-                                format_func=lambda p: "–" if p is None else period_label(p, row["period_kind"], lang))
+        period = left.selectbox(t("ci.period", lang), [0, *periods], key="checkin_period",  # 0: no period
+                                format_func=lambda p: "–" if not p else period_label(p, row["period_kind"], lang))
         status = middle.selectbox(t("ci.status", lang), ["", *CHECKIN_STATUS], key="checkin_status",
                                   format_func=lambda s: t("ci.status_none", lang) if not s else status_text(s, lang),
                                   help=t("ci.status_help", lang))
@@ -82,7 +105,7 @@ def checkin_form() -> None:
     revision = None
     try:
         with ui.storage_errors():
-            revision = notes.record_checkin(notes.CheckIn(indicator, note, period=period, status=status or None,
+            revision = notes.record_checkin(notes.CheckIn(indicator, note, period=period or None, status=status or None,
                                                           due=due), user=signin.audit_name(), known=ids)
     except notes.NoteRefused as exc:
         refused(exc)
@@ -97,8 +120,7 @@ def event_form() -> None:
     with st.form("event_form", clear_on_submit=True):
         st.markdown(f"**{t('ci.new_event', lang)}**")
         left, middle, right = st.columns([1, 2, 1])
-        day = left.date_input(t("ci.field.event_date", lang), value=None, key="event_date",
-                              min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+        day = left.text_input(t("ci.field.event_date", lang), key="event_date", placeholder=t("ci.date_hint", lang))
         label = middle.text_input(t("ci.field.label", lang), key="event_label", help=t("ci.event_help", lang))
         scope = right.selectbox(t("ci.event_scope", lang), ["this", "all"], key="event_scope",
                                 format_func=lambda s: t(f"ci.scope.{s}", lang))
@@ -152,6 +174,7 @@ def undo_list() -> None:
             st.rerun()
 
 
+owner_form()
 checkin_form()
 event_form()
 undo_list()

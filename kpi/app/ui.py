@@ -242,9 +242,9 @@ def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None)
         "now": column.TextColumn(t("sc.col.now", code), width=108),
         "outlook": column.TextColumn(t("sc.col.outlook", code), width=108),
         "trend": column.LineChartColumn(t("sc.col.trend", code), width=80),
-        "why": column.TextColumn(t("sc.col.why", code), width=780),
-        "owner": column.TextColumn(t("sc.col.owner", code), width=130),
-        "checkin": column.TextColumn(t("sc.col.checkin", code), width=360),
+        "why": column.TextColumn(t("sc.col.why", code), width=420),
+        "owner": column.TextColumn(t("sc.col.owner", code), width=150),
+        "checkin": column.TextColumn(t("sc.col.checkin", code), width=320),
     }
     order = [c for c in SCORECARD_COLUMNS if c in frame]
     event = st.dataframe(frame, column_config={c: config[c] for c in order}, column_order=order, hide_index=True,

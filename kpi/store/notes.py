@@ -77,13 +77,26 @@ def record_checkin(item: CheckIn, *, user: str, known: list[str] | None = None, 
                          expect_base=base, engine=engine)
 
 
-def record_event(day: dt.date, label: str, *, user: str, indicator: str | None = None,
+def event_day(value) -> dt.date:
+    """A typed date (2020-04-07, 2020/4/7, 2020年4月7日, 令和2年4月7日) or a date; NoteRefused when it is neither."""
+    from metrics.periods import PeriodError, parse_date
+
+    if isinstance(value, dt.date):
+        return value
+    if value is None or not str(value).strip():
+        raise NoteRefused("notes.empty", field="event_date")
+    try:
+        return parse_date(str(value))
+    except PeriodError:
+        raise NoteRefused("notes.bad_date", value=str(value).strip()[:40]) from None
+
+
+def record_event(day: dt.date | str, label: str, *, user: str, indicator: str | None = None,
                  known: list[str] | None = None, engine=None) -> int:
     """Store one dated event (on one KPI, or on every KPI when ``indicator`` is empty) as a revision of ``events``."""
     if indicator and known is not None and indicator not in known:
         raise NoteRefused("notes.unknown_kpi", indicator=indicator)
-    if day is None:
-        raise NoteRefused("notes.empty", field="event_date")
+    day = event_day(day)
     text = _clean_text(label, field="label")
     engine = engine or storage.get_engine()
     base = storage.dataset_revision("events", engine=engine)
@@ -103,6 +116,27 @@ def remove_events(keep: pd.DataFrame, *, user: str, note: str = "", engine=None)
     return storage.store("events", frame, mode="replace", user=user, note=note or "events edited",
                          token=_token("events", base, pd.util.hash_pandas_object(frame, index=False).sum()),
                          expect_base=base, engine=engine)
+
+
+def set_owner(indicator: str, unit: str, person: str = "", *, user: str, engine=None) -> int:
+    """Name a KPI's owner (unit, optionally person) on every target of that KPI, as one targets revision that
+    replaces exactly that KPI's targets (the Targets editor's owner columns, for one KPI at a time)."""
+    engine = engine or storage.get_engine()
+    unit = " ".join(str(unit or "").split())
+    person = " ".join(str(person or "").split())
+    if not unit:
+        raise NoteRefused("notes.empty", field="owner")
+    if len(unit) > 200 or len(person) > 200:
+        raise NoteRefused("notes.too_long", field="owner", limit=200)
+    base = storage.dataset_revision("targets", engine=engine)
+    targets = storage.load("targets", engine=engine)
+    mine = targets[targets["indicator"] == indicator].copy()
+    if mine.empty:
+        raise NoteRefused("notes.no_target", indicator=indicator)
+    mine["owner"], mine["owner_person"] = unit, person or None
+    return storage.store("targets", mine.reset_index(drop=True), mode="replace", user=user,
+                         note=f"owner of {indicator}", slices=[{"indicator": indicator}],
+                         token=_token("owner", base, indicator, unit, person), expect_base=base, engine=engine)
 
 
 def load(dataset: str, *, at_revision: int | None = None, engine=None) -> pd.DataFrame:
