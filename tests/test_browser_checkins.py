@@ -98,7 +98,6 @@ def flat(text: str) -> str:
 
 
 def test_first_analyst_sets_up_records_and_undoes_in_japanese(fresh_server, page, tmp_path):
-    base = fresh_server.url
     link = fresh_server.setup_link.replace("http://localhost", "http://127.0.0.1")
 
     # 1. The printed link: the first account, created in the browser.
