@@ -130,3 +130,28 @@ def test_an_old_targets_file_with_one_owner_column_still_imports():
     assert result.ok, result.errors
     assert result.frame["owner"].iloc[0] == "国際交流課"
     assert pd.isna(result.frame["owner_person"].iloc[0])
+
+
+@pytest.mark.parametrize("note", [
+    pytest.param("<script>alert(1)</script>", id="html"),
+    pytest.param("**bold** $x$ :red[red]", id="markdown-and-latex"),
+])
+def test_a_note_stays_text_in_the_digest_html_and_markdown(note):
+    from kpi.store.digest import Digest
+    from kpi.text.safe_text import md
+    from kpi.views import digest_text
+    from metrics.registry import load_registry
+
+    checkins = pd.DataFrame([{"indicator": BEHIND, "period": None, "note": note, "status": None, "due": None,
+                              "author": "hanako", "recorded_at": "2026-12-01T09:00:00+00:00"}])
+    empty = pd.DataFrame()
+    found = Digest(base_revision=1, revision=2, since=None, figures=empty.assign(indicator=[], period=[]),
+                   verdicts=empty.assign(indicator=[]), checkins=checkins, events=empty, targets=empty, imports=empty,
+                   registry=load_registry(), scorecard=pd.DataFrame({"indicator": [BEHIND], "status": ["behind"],
+                                                                      "period_kind": ["fiscal"], "unit": [""]}))
+    page = digest_text.as_html(found, "ja")
+    assert note not in page or "<" not in note  # never raw HTML
+    assert "&lt;script&gt;" in page or "<" not in note
+    assert note in digest_text.as_text(found, "ja")  # plain text keeps it as typed
+    line = checkin_text(checkins.iloc[0].to_dict(), {"status": "behind", "period_kind": "fiscal"}, "ja")
+    assert "**" not in md(line).replace("\\*", "") and "$" not in md(line).replace("\\$", "")
