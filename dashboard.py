@@ -26,8 +26,11 @@ pages = [
     st.Page("pages/partnerships.py", title=t("partnerships", lang), icon=":material/handshake:",
             url_path="partnerships"),
     st.Page("pages/targets.py", title=t("targets_page", lang), icon=":material/flag:", url_path="targets"),
+    st.Page("pages/checkins.py", title=t("checkins_page", lang), icon=":material/edit_note:", url_path="checkins"),
+    st.Page("pages/digest.py", title=t("digest_page", lang), icon=":material/update:", url_path="digest"),
     st.Page("pages/data.py", title=t("data", lang), icon=":material/database:", url_path="data"),
     st.Page("pages/upload.py", title=t("upload", lang), icon=":material/upload:", url_path="upload"),
+    st.Page("pages/setup.py", title=t("setup.title", lang), url_path="setup", visibility="hidden"),
 ]
 if params.present:
     # Presentation mode: one page, no sidebar; the page hides the toolbar and running indicator itself.

@@ -267,6 +267,42 @@ def cmd_load_sample(args) -> int:
     return 0
 
 
+def _configured_elsewhere() -> bool:
+    """An identity provider ([auth]) or analysts in .streamlit/secrets.toml: then no setup link is needed."""
+    import tomllib
+
+    from kpi.store import storage
+
+    try:
+        secrets = tomllib.loads((storage.PROJECT_ROOT / ".streamlit" / "secrets.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return bool(secrets.get("auth")) or bool(secrets.get("analysts"))
+
+
+def print_setup_link(streamlit_args: list[str]) -> None:
+    """On a fresh install with no analyst anywhere, print a one-time link (as Jupyter and Metabase do) with which
+    the first analyst creates their account in the browser. KPI_SETUP_LINK=0 turns it off."""
+    from kpi.store import identity
+    from kpi.text.i18n import t
+
+    if not identity.setup_link_enabled() or _configured_elsewhere() or identity.accounts(None):
+        return
+    port = "8501"
+    for index, arg in enumerate(streamlit_args):
+        if arg.startswith("--server.port="):
+            port = arg.split("=", 1)[1]
+        elif arg == "--server.port" and index + 1 < len(streamlit_args):
+            port = streamlit_args[index + 1]
+    try:
+        link = identity.new_setup_link(base_url=f"http://localhost:{port}")
+    except Exception as exc:  # the app still starts; the analyst can be configured in secrets instead
+        print(t("setup.link_failed", "en", error=str(exc)), file=sys.stderr)
+        return
+    for lang in ("ja", "en"):
+        print(t("setup.printed", lang, link=link), flush=True)
+
+
 def cmd_serve(args) -> int:
     """`streamlit run dashboard.py`, with Streamlit's legacy pages/ mode off from the first request.
 
@@ -280,6 +316,7 @@ def cmd_serve(args) -> int:
     from kpi.store import storage
 
     PagesManager.uses_pages_directory = False
+    print_setup_link(args.streamlit_args)
     extra = list(args.streamlit_args)
     if not any(a.startswith("--client.showErrorDetails") for a in extra):
         extra += ["--client.showErrorDetails", "none"]  # also when run from another folder than the project's
@@ -290,16 +327,12 @@ def cmd_serve(args) -> int:
 def cmd_export(args) -> int:
     """pptx / pdf of every KPI, or png of one KPI's chart, from the newest revision (or --revision)."""
     from kpi.publish import exports
-    from kpi.store import storage
+    from kpi.store import snapshot
 
-    at = args.revision
-    if not _revision_exists(at):
+    if not _revision_exists(args.revision):
         return 1
-    datasets = storage.load_all(at_revision=at)
-    history = storage.history()
-    if at is not None:
-        history = history[history["revision"] <= at]
-    deck = exports.build_deck(datasets, history, lang=args.lang, pillars=args.pillar)
+    # From the snapshot, as the app builds it: owners, check-ins and events at that revision come along.
+    deck = exports.deck_from_snapshot(snapshot.load(at_revision=args.revision), lang=args.lang, pillars=args.pillar)
     if args.format == "pptx":
         data = exports.deck_pptx(deck)
     elif args.format == "pdf":
@@ -315,6 +348,51 @@ def cmd_export(args) -> int:
     Path(args.out).write_bytes(data)
     print(_t("cli.wrote", args.lang, path=args.out, size=f"{len(data):,}", kpis=len(deck.slides),
              revision=deck.revision))
+    return 0
+
+
+def _since(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_digest(args) -> int:
+    """What changed since a date or a revision: printed as text or HTML, the report PDF written, or e-mailed."""
+    from kpi.publish import digest_mail, exports
+    from kpi.store import digest, snapshot
+    from kpi.text.i18n import t
+    from kpi.views import digest_text
+
+    found = digest.changes(since_revision=args.since_revision, since=args.since)
+    lang = args.lang
+    snap = None
+
+    def pdf_for(code: str) -> bytes:
+        nonlocal snap
+        snap = snap or snapshot.load(at_revision=found.revision or None)
+        return exports.deck_pdf(exports.deck_from_snapshot(snap, lang=code))
+
+    if args.send:
+        try:
+            config = digest_mail.load_config()
+            sent = digest_mail.send_digest(found, config, pdf_for=pdf_for)
+        except digest_mail.MailConfigError as exc:
+            print(t(exc.key, lang, **exc.fields), file=sys.stderr)
+            return 1
+        except OSError as exc:  # smtplib errors are OSErrors: refused, unreachable, authentication, TLS
+            print(t("mail.failed", lang, error=str(exc)), file=sys.stderr)
+            return 1
+        for group, count in sent:
+            print(t("mail.sent", lang, name=group.name, n=count, language=group.lang))
+        return 0
+    print(digest_text.as_html(found, lang) if args.format == "html" else digest_text.as_text(found, lang), end="")
+    if args.pdf:
+        Path(args.pdf).write_bytes(pdf_for(lang))
+        print(t("mail.pdf_written", lang, path=args.pdf), file=sys.stderr)
     return 0
 
 
@@ -388,6 +466,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", help="for png: the KPI whose chart to draw")
     p.add_argument("--revision", type=int, help="freeze the data at this revision")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("digest", help="what changed since a date or a revision (text, HTML, PDF, e-mail)")
+    since = p.add_mutually_exclusive_group(required=True)
+    since.add_argument("--since", type=_since, metavar="YYYY-MM-DD", help="changes stored from this day on (UTC)")
+    since.add_argument("--since-revision", type=int, metavar="N", help="changes after revision N")
+    p.add_argument("--format", choices=["text", "html"], default="text")
+    p.add_argument("--lang", choices=["en", "ja"], default="ja")
+    p.add_argument("--pdf", metavar="FILE", help="also write the KPI report (PDF) to FILE")
+    p.add_argument("--send", action="store_true",
+                   help="e-mail it to every recipient list in its language, the report attached (SMTP from "
+                        ".streamlit/secrets.toml [smtp] / [[digest.lists]] or KPI_SMTP_* / KPI_DIGEST_LISTS)")
+    p.set_defaults(func=cmd_digest)
     p = sub.add_parser("serve", help="serve the app (extra arguments go to streamlit run)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("schema", help="print the data contract as Markdown")

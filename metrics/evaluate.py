@@ -10,7 +10,7 @@ when         period (Int64; <NA> when an indicator has no data), reference_date 
              due: reference date + reporting cycle + PUBLICATION_ALLOWANCE_MONTHS), stale (latest row only: the
              next figure is overdue on ``as_of``, so the value is 要更新 and not judged as current)
 actual       value, previous_period, previous_value, change, change_pct (前年度比, percent)
-target       target_value, target_period, baseline_period, baseline_value, target_source, owner — the target in
+target       target_value, target_period, baseline_period, baseline_value, target_source, owner, owner_person — the target in
              force for that period: the earliest whose period is not before it. A target whose period has passed is
              judged once (closed_target_period, closed_target_value, closed_value, closed_value_period,
              closed_result ∈ {achieved, missed}) and the next target takes over (or none: 目標未設定).
@@ -121,7 +121,8 @@ class Evaluation(pa.DataFrameModel):
     baseline_value: Series[float] = pa.Field(nullable=True)
     target_source: Series[str]
     target_basis: Series[str]  # published / illustrative ('' without a target): the scorecard says which
-    owner: Series[str]
+    owner: Series[str]  # the unit (部局 or office) that owns the target in force
+    owner_person: Series[str]  # optionally, the person there
     plan: Series[float] = pa.Field(nullable=True)
     gap_pct: Series[float] = pa.Field(nullable=True)
     progress_pct: Series[float] = pa.Field(nullable=True)
@@ -346,7 +347,8 @@ def evaluate(values: pd.DataFrame, targets: pd.DataFrame | None, registry: pd.Da
                 row.update(target_value=goal, target_period=target["target_period"],
                            baseline_period=target.get("baseline_period"),
                            baseline_value=target.get("baseline_value"), target_basis=target_basis(target),
-                           target_source=_text(target.get("source")), owner=_text(target.get("owner")))
+                           target_source=_text(target.get("source")), owner=_text(target.get("owner")),
+                           owner_person=_text(target.get("owner_person")))
                 row["progress_pct"] = _progress(value, goal, direction)
             if row["is_latest"]:
                 row.update(_closed_target(series, targets, spec.id, period, direction))
@@ -387,7 +389,7 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
         frame[column] = pd.to_datetime(frame[column])
     for column in ("stale", "is_latest"):
         frame[column] = frame[column].fillna(False).astype(bool)
-    for column in ("target_source", "target_basis", "owner", "excluded_periods", "closed_result"):
+    for column in ("target_source", "target_basis", "owner", "owner_person", "excluded_periods", "closed_result"):
         frame[column] = frame[column].map(_text).astype(str)
     frame["outlook"] = frame["outlook"].astype(object).where(frame["outlook"].notna(), None)
     frame["outlook_reason"] = frame["outlook_reason"].astype(object).where(frame["outlook_reason"].notna(), None)

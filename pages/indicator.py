@@ -42,6 +42,10 @@ with outlook_col.container(border=True):
     ui.outlook_badge(view.outlook)
     st.write(view.outlook_why or "–")
 st.markdown(view.summary)
+# 担当 and the latest check-in (the owner's own status beside the evaluator's, never instead of it): user text.
+st.caption(labelled("sc.col.owner", safe_text.md(view.owner), lang))
+if view.checkin:
+    st.info(labelled("sc.col.checkin", safe_text.md(view.checkin), lang), icon=":material/edit_note:")
 if view.closed:
     st.caption(view.closed)
 
@@ -50,6 +54,8 @@ fig = cache.chart(snap, "indicator", indicator, lang, build=lambda: ui.chart(
     data=series[["period", "value", "plan", "target_value"]]))
 ui.draw(fig, key="indicator_chart")
 ui.source_caption(list(view.sources), view.as_of)
+if view.events_text:  # the dotted lines' words, for whoever does not hover (user text)
+    st.caption(safe_text.md(view.events_text))
 if view.projection is not None and view.projection.excluded:
     st.caption(t("sc.shock_note", lang, periods=span_label(list(view.projection.excluded), view.period_kind, lang)))
 if not view.peers.empty:

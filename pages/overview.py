@@ -33,7 +33,7 @@ st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "
 if actions.empty:
     st.caption(t("sc.action_none", lang))
 else:
-    ui.verdict_list(actions, key="actions", columns=("why", "owner"), link_lang=lang)
+    ui.verdict_list(actions, key="actions", columns=("why", "owner", "checkin"), link_lang=lang)
     picked_action = ui.scorecard_table(view.action_table, key="actions")
     if picked_action is not None:
         st.switch_page("pages/indicator.py", query_params={"kpi": picked_action, "lang": lang})

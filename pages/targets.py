@@ -28,7 +28,7 @@ def name_of(indicator) -> str:
 
 
 LABELS = ["indicator", "baseline_period", "baseline_value", "target_period", "target_value", "direction", "glide",
-          "owner", "basis", "source"]
+          "owner", "owner_person", "basis", "source"]
 
 
 def basis_word(value) -> str:
@@ -43,7 +43,8 @@ def in_words(frame):
                          direction=frame["direction"].map(lambda v: t(f"tg.{v}", lang) if v in ("up", "down") else v),
                          glide=frame["glide"].map(lambda v: t(f"tg.{v}", lang) if v in ("linear", "compound") else v),
                          basis=frame["basis"].map(basis_word),
-                         source=frame["source"].map(lambda v: source_text(v, lang) if isinstance(v, str) else v))
+                         source=frame["source"].map(lambda v: source_text(v, lang) if isinstance(v, str) else v),
+                         owner=frame["owner"].map(lambda v: source_text(v, lang) if isinstance(v, str) else v))
     names = {c: t(f"tg.{c}", lang) for c in LABELS if c != "basis"} | {"milestones": t("tg.milestones_heading", lang),
                                                                        "basis": t("col.basis", lang)}
     return shown.rename(columns=names)
@@ -75,6 +76,7 @@ edited = st.data_editor(
         "glide": st.column_config.SelectboxColumn(t("tg.glide", lang), options=["linear", "compound"],
                                                   format_func=lambda v: t(f"tg.{v}", lang)),
         "owner": st.column_config.TextColumn(t("tg.owner", lang)),
+        "owner_person": st.column_config.TextColumn(t("tg.owner_person", lang)),
         "basis": st.column_config.SelectboxColumn(t("col.basis", lang), options=["published", "illustrative"],
                                                   format_func=basis_word),
         "source": st.column_config.TextColumn(t("tg.source", lang), width="large"),

@@ -163,6 +163,7 @@ PAGES = [
     pytest.param("pages/targets.py", {}, id="targets"),
     pytest.param("pages/data.py", {}, id="data"),
     pytest.param("pages/upload.py", {}, id="upload"),
+    pytest.param("pages/checkins.py", {}, id="checkins"),
     pytest.param(None, {"present": "1"}, id="present-title"),
     pytest.param(None, {"present": "1", "slide": "1"}, id="present-scorecard"),
     # after the scorecard's slides (ten KPIs each) comes the first pillar; the last slide is always a KPI

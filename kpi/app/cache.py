@@ -19,6 +19,7 @@ import streamlit as st
 
 from kpi.app.ui import Chart
 from kpi.store import storage
+from kpi.store.notes import latest_checkins
 from kpi.store.snapshot import Snapshot
 from kpi.text import safe_text
 from kpi.text.i18n import column_labels
@@ -36,7 +37,7 @@ class OverviewView:
     """What the Overview shows for one pillar selection, in one language: read-only, shared by every session."""
 
     sentence: str
-    actions: pd.DataFrame  # 要対応: id, name, now, outlook, why, owner
+    actions: pd.DataFrame  # 要対応: id, name, now, outlook, why, owner, checkin
     action_table: pd.DataFrame  # the same as the table shows it: without now and outlook (the reason says both)
     update_line: str
     scorecard: pd.DataFrame  # id, name, latest, when, change, target, progress, now, outlook, trend (sparkline)
@@ -60,7 +61,7 @@ def _overview(url: str, revision: int, day: dt.date, lang: str, pillars: tuple[s
     sources = target_sources_frame(card, _snap.registry, lang)
     # st.table renders Markdown in its cells: sources are user text, shown as typed (kpi.text.safe_text).
     shown = sources.map(lambda v: safe_text.md(v) if isinstance(v, str) else v)
-    actions = action_frame(card, _snap.registry, lang)
+    actions = action_frame(card, _snap.registry, lang, latest_checkins((_snap.notes or {}).get("checkins")))
     return OverviewView(sentence=strategy_sentence(card, lang), actions=actions,
                         action_table=actions.drop(columns=["now", "outlook"]),
                         update_line=update_line(card, _snap.registry, lang),

@@ -16,7 +16,7 @@ import streamlit as st
 from kpi.ingest.countries import country_name
 from kpi.publish.exporting import to_safe_csv, to_xlsx
 from kpi.store import service, storage
-from kpi.store.snapshot import Snapshot, is_illustrative
+from kpi.store.snapshot import Snapshot, is_illustrative, with_notes
 from kpi.store.snapshot import build as build_snapshot
 from kpi.text import safe_text
 from kpi.text.i18n import (
@@ -111,7 +111,8 @@ def _snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
     """
     engine = storage.get_engine(url)
     datasets = storage.load_all(engine=engine, at_revision=revision)
-    return build_snapshot(datasets, storage.history(engine=engine), revision=revision, judged_on=day)
+    snap = build_snapshot(datasets, storage.history(engine=engine), revision=revision, judged_on=day)
+    return with_notes(snap, engine=engine)
 
 
 def snapshot(at_revision: int | None = None) -> Snapshot:
@@ -267,11 +268,12 @@ def table(frame: pd.DataFrame, *, prepared: bool = False, **options) -> None:
 
 
 SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why",
-                     "owner")
+                     "owner", "checkin")
 # Column widths in pixels that add up to the main area at 1366×768 (about 1,020 px beside the sidebar); the grid
 # stretches them at wider screens. Rows of WRAP_ROW_PX let a cell wrap to three lines instead of cutting it off.
 SCORECARD_WIDTHS = {"name": 176, "latest": 76, "when": 104, "change": 62, "target": 150, "progress": 90, "now": 118,
-                    "outlook": 110, "trend": 64, "why": 470, "owner": 96}
+                    "outlook": 110, "trend": 64, "why": 470, "owner": 96,
+                    "checkin": 320}
 # English words are longer than their Japanese (Year on year, January–December, Internationally co-authored…).
 SCORECARD_WIDTHS_EN = {**SCORECARD_WIDTHS, "name": 168, "latest": 60, "when": 122, "change": 92, "progress": 84,
                        "now": 112, "outlook": 104, "trend": 56}

@@ -136,7 +136,10 @@ DATASETS: dict[str, tuple[Column, ...]] = {
         Column("direction", "enum", True, "up (higher is better) or down.", ("Direction", "方向"), TREND),
         Column("glide", "enum", False, "linear (straight line, the default, for counts) or compound (steady growth rate).",
                ("Glide", "Glide path", "計画線"), GLIDE),
-        Column("owner", "text", False, "Who owns the target.", ("Owner", "担当")),
+        Column("owner", "text", False, "The unit that owns the KPI and its target: a 部局 or an office.",
+               ("Owner", "担当", "担当部局", "担当部署", "Owner unit", "Unit")),
+        Column("owner_person", "text", False, "Optionally, the person in that unit who answers for it.",
+               ("Owner person", "担当者", "Contact", "Person")),
         Column("basis", "enum", False, "published (a figure the university or a plan has published; cite it in "
                "source) or illustrative (a placeholder). Empty: illustrative unless the source names a publication.",
                ("Basis", "根拠", "区分（公表・例示）"), BASIS),
@@ -178,6 +181,29 @@ DATASETS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# What the office records about the KPIs, stored and rolled back like data (kpi.store.notes) but never uploaded as
+# files: a check-in is one analyst's note on a KPI for a period, with an optional status of their own (shown beside
+# the evaluator's verdict, never instead of it); an event is a dated annotation drawn on the KPI charts.
+CHECKIN_STATUS = {s: s for s in ("on_track", "at_risk", "behind", "achieved", "missed")}
+NOTES: dict[str, tuple[Column, ...]] = {
+    "checkins": (
+        Column("indicator", "text", True, "Indicator id."),
+        Column("period", "fiscal_year", False, "The period the note is about."),
+        Column("note", "text", True, "Why, what is being done, by when."),
+        Column("status", "enum", False, "The analyst's own status, shown as such.", (), CHECKIN_STATUS),
+        Column("due", "date", False, "By when the action should show."),
+        Column("author", "text", True, "Who recorded it."),
+        Column("recorded_at", "text", True, "When (ISO 8601, UTC)."),
+    ),
+    "events": (
+        Column("event_date", "date", True, "The day it happened."),
+        Column("label", "text", True, "What happened (an agreement signed, a programme launched)."),
+        Column("indicator", "text", False, "The KPI it concerns; empty: drawn on every KPI chart."),
+        Column("author", "text", True, "Who recorded it."),
+        Column("recorded_at", "text", True, "When (ISO 8601, UTC)."),
+    ),
+}
+
 # Datasets whose rows may come as one column per category instead of a category column (学部,修士課程,博士課程
 # side by side): the category column and, for each category header, which count column its cells fill. A header
 # naming a category plus a marker (学部うち留学生, Professor (foreign)) fills the second count column.
@@ -206,6 +232,8 @@ STORED_TYPES = {"fiscal_year": "int64", "year": "int64", "count": "int64", "numb
 
 
 def columns_of(dataset: str) -> tuple[Column, ...]:
+    if dataset in NOTES:
+        return NOTES[dataset]
     if dataset not in DATASETS:
         raise KeyError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     return DATASETS[dataset]

@@ -118,6 +118,16 @@ def deck_from_snapshot(snap, *, lang: str, pillars: list[str] | None = None) -> 
                                                     as_of=snap.loaded("papers", lang)))
 
 
+def notes_paragraphs(item: KpiSlide, lang: str) -> list[str]:
+    """担当, the latest check-in and the events, as lines for a slide body, its speaker notes and the PDF page."""
+    lines = [labelled("sc.col.owner", item.owner, lang)] if item.owner else []
+    if item.checkin:
+        lines.append(labelled("sc.col.checkin", item.checkin, lang))
+    if item.events_text:
+        lines.append(item.events_text)
+    return lines
+
+
 # --- Accessibility: alternative text and document language (WCAG 1.1.1, 3.1.1; PDF/UA where fpdf2 allows) ----------
 
 def chart_description(item: KpiSlide, lang: str) -> str:
@@ -328,7 +338,9 @@ def _chart_data(spec, periods: list[int]):
     data.categories = [str(p) if (len(periods) - 1 - i) % step == 0 else "" for i, p in enumerate(periods)]
     drawn = [s for s in spec.series if s.kind != "band"]
     for series in drawn:
-        values = dict(zip(series.periods, series.values))
+        # An event is a marker on the period it falls in: a category chart cannot draw a line between periods.
+        values = ({math.floor(p): v for p, v in zip(series.periods, series.values)} if series.kind == "event"
+                  else dict(zip(series.periods, series.values)))
         data.add_series(series.name, [values.get(p) for p in periods])
     return data, drawn
 
@@ -341,11 +353,12 @@ def _style_series(chart, drawn) -> None:
     from pptx.util import Pt
 
     dashes = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT}
-    markers = {"circle": XL_MARKER_STYLE.CIRCLE, "hollow": XL_MARKER_STYLE.CIRCLE, "square": XL_MARKER_STYLE.SQUARE}
+    markers = {"circle": XL_MARKER_STYLE.CIRCLE, "hollow": XL_MARKER_STYLE.CIRCLE, "square": XL_MARKER_STYLE.SQUARE,
+               "triangle": XL_MARKER_STYLE.TRIANGLE}
     for series, spec in zip(chart.plots[0].series, drawn):
         rgb = RGBColor.from_string(spec.colour.lstrip("#"))
         series.smooth = False
-        if spec.width:
+        if spec.width and spec.kind != "event":
             series.format.line.color.rgb = rgb
             series.format.line.width = Pt(spec.width * 0.75)
             if spec.dash:
@@ -360,7 +373,7 @@ def _style_series(chart, drawn) -> None:
         series.marker.format.fill.solid()
         # LibreOffice draws no ring round a white marker: a shock period's hollow circle is filled grey here.
         series.marker.format.fill.fore_color.rgb = rgb
-        if spec.kind == "target":
+        if spec.kind in ("target", "event"):
             series.marker.format.line.color.rgb = RGBColor(0, 0, 0)
 
 
@@ -493,9 +506,10 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
                    width_pt=headline.width / EMU_PER_PT - 14.4)
         _kpi_chart(slide, kpi, item, lang)
         target = " · ".join(part for part in (item.target, item.progress) if part)
-        _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"),
+        extra = [(line, 12, False, "#333333") for line in notes_paragraphs(item, lang)]
+        _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"), *extra,
                            (labelled("source", item.source, lang), 10, False, "#555555")])
-        step(slide, "\n".join([item.summary, labelled("source", item.source, lang)]))
+        step(slide, "\n".join([item.summary, *notes_paragraphs(item, lang), labelled("source", item.source, lang)]))
     _collaboration_slide(prs, grid, deck)
     buffer = io.BytesIO()
     prs.save(buffer)
@@ -630,7 +644,8 @@ def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
          + labelled("sc.col.outlook", item.outlook_text, lang), 10.5, False, 0, 0.5),
         (" · ".join(part for part in (item.target, item.progress) if part), 10.5, False, 0, 2),
     ]
-    after = [(item.summary, 10, False, 0, 2), (labelled("source", item.source, lang), 8, False, 80, 0.5),
+    after = [(item.summary, 10, False, 0, 2), *[(line, 9.5, False, 0, 1.5) for line in notes_paragraphs(item, lang)],
+             (labelled("source", item.source, lang), 8, False, 80, 0.5),
              (item.as_of, 8, False, 80, 0)]
     room = PAGE_H - FOOTER_H - 3 - MARGIN
     scale = 1.0

@@ -56,7 +56,8 @@ def verify_password(password: str, stored: str | None) -> bool:
 
 
 def accounts(secrets=None) -> dict[str, str]:
-    """Analyst accounts (name -> scrypt hash) from Streamlit secrets ``[analysts]`` and KPI_ANALYSTS.
+    """Analyst accounts (name -> scrypt hash) from Streamlit secrets ``[analysts]``, KPI_ANALYSTS and the database
+    (accounts created from the first-run setup link).
 
     KPI_ANALYSTS is ``name=hash,name=hash`` or a JSON object; names are compared case-insensitively.
     """
@@ -74,6 +75,12 @@ def accounts(secrets=None) -> dict[str, str]:
             if "=" in pair:
                 name, hashed = pair.split("=", 1)
                 found[name.strip()] = hashed.strip()
+    try:  # accounts made in the browser from the one-time setup link
+        from kpi.store import storage
+
+        found.update(storage.stored_accounts())
+    except Exception:  # no database reachable yet: the configured accounts alone
+        pass
     return {name.strip().casefold(): hashed for name, hashed in found.items() if name.strip() and hashed}
 
 
@@ -190,6 +197,47 @@ def sign_in(name: str, password: str, *, keys: list[str], table: dict[str, str],
 def encode_for_env(pairs: dict[str, str]) -> str:
     """KPI_ANALYSTS value for several accounts (name -> hash)."""
     return ",".join(f"{name}={hashed}" for name, hashed in pairs.items())
+
+
+# --- first run: a one-time setup link --------------------------------------------------------------------------
+
+SETUP_PASSWORD_MIN = 12
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(str(token).encode()).hexdigest()
+
+
+def setup_link_enabled() -> bool:
+    """KPI_SETUP_LINK=0 (or false/no/off) turns the first-run link off."""
+    return os.environ.get("KPI_SETUP_LINK", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def new_setup_link(*, base_url: str, engine=None) -> str:
+    """A fresh one-time link (only its token's hash is stored): the first analyst creates their account with it."""
+    from kpi.store import storage
+
+    token = _secrets.token_urlsafe(32)
+    storage.add_setup_token(token_hash(token), engine=engine)
+    return f"{base_url.rstrip('/')}/setup?token={token}"
+
+
+def create_first_account(token: str, name: str, password: str, repeat: str, *, engine=None) -> str | None:
+    """The account from the setup link, or the catalogue key of why not (nothing stored then)."""
+    from kpi.store import storage
+
+    name = name.strip()
+    if storage.setup_token_state(token_hash(token), engine=engine) != "valid":
+        return "setup.link_used"
+    if not name or len(name) > 128 or any(c.isspace() or c in "=,$" for c in name):
+        return "setup.bad_name"
+    if len(password) < SETUP_PASSWORD_MIN:
+        return "setup.short_password"
+    if password != repeat:
+        return "setup.mismatch"
+    if not storage.claim_setup_token(token_hash(token), name.casefold(), hash_password(password), engine=engine):
+        return "setup.link_used"
+    return None
 
 
 __all__ = ["Person", "Throttle", "THROTTLE", "accounts", "check_account", "cli_user",

@@ -326,6 +326,8 @@ def rollback_plan(dataset: str, revision: int, *, values_of, engine=None) -> Rol
         raise storage.StorageError("store.not_of_dataset", revision=revision, dataset=dataset)
     base = storage.dataset_revision(dataset, engine=engine)
     now = storage.load_all(engine=engine)
+    if dataset not in now:  # check-ins and events (kpi.store.notes) roll back like data, beside the figures
+        now[dataset] = storage.load(dataset, engine=engine)
     restored = dict(now)
     restored[dataset] = storage.load(dataset, at_revision=revision, engine=engine)
     diff = value_diff(values_of(now), values_of(restored))

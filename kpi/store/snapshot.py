@@ -7,7 +7,7 @@ so the Overview, the CLI, presentation mode, the deck and the PDF read the same 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -67,6 +67,8 @@ class Snapshot:
     history: pd.DataFrame
     sources: dict[str, list[str]]
     mobility_cube: pd.DataFrame  # students summed by fiscal year, direction, country, school, status and source
+    # Check-ins and events (kpi.store.notes) at the same revision: never part of ``datasets``, which are the figures.
+    notes: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
     @property
@@ -119,4 +121,13 @@ def load(*, engine=None, at_revision: int | None = None, judged_on: dt.date | No
     """The snapshot of the stored data at its newest revision (or ``at_revision``)."""
     revision = at_revision or storage.latest_revision(engine=engine)
     datasets = storage.load_all(engine=engine, at_revision=revision)
-    return build(datasets, storage.history(engine=engine), revision=revision, judged_on=judged_on)
+    snap = build(datasets, storage.history(engine=engine), revision=revision, judged_on=judged_on)
+    return with_notes(snap, engine=engine)
+
+
+def with_notes(snap: Snapshot, *, engine=None) -> Snapshot:
+    """``snap`` with the check-ins and events stored at its revision."""
+    from kpi.store import notes
+
+    return replace(snap, notes={name: notes.load(name, at_revision=snap.revision or None, engine=engine)
+                                for name in notes.NOTE_DATASETS})

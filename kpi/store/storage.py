@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from kpi.ingest.schemas import DATASETS, STORED_TYPES
+from kpi.ingest.schemas import DATASETS, NOTES, STORED_TYPES, columns_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "kpi.sqlite3"
@@ -61,12 +61,28 @@ signin_attempts = sa.Table(
 )
 THROTTLE_FORGET_S = 24 * 3600.0  # a key idle this long starts over
 
+# Analyst accounts created in the browser from the one-time setup link (kpi.store.identity): scrypt hashes only.
+db_accounts = sa.Table(
+    "analyst_accounts", metadata,
+    sa.Column("name", sa.String(128), primary_key=True),  # casefolded
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_via", sa.String(32), nullable=False),
+)
+setup_tokens = sa.Table(
+    "setup_tokens", metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),  # the link's token is never stored, only its hash
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("used_by", sa.String(128), nullable=True),
+)
+
 _SQL_TYPES = {"int64": sa.BigInteger, "float64": sa.Float, "datetime64[ns]": sa.Date, "str": sa.Text}
 
 
 def _dataset_table(name: str) -> sa.Table:
     columns = [sa.Column(col.name, _SQL_TYPES[STORED_TYPES[col.kind]], nullable=not col.required)
-               for col in DATASETS[name]]
+               for col in columns_of(name)]
     return sa.Table(
         f"data_{name}", metadata,
         sa.Column("row_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
@@ -77,7 +93,7 @@ def _dataset_table(name: str) -> sa.Table:
     )
 
 
-TABLES = {name: _dataset_table(name) for name in DATASETS}
+TABLES = {name: _dataset_table(name) for name in [*DATASETS, *NOTES]}
 
 
 class StorageError(RuntimeError):
@@ -265,7 +281,7 @@ def _column_values(series: pd.Series, kind: str) -> list:
 def _rows(dataset: str, frame: pd.DataFrame, revision: int):
     """Plain tuples (valid_from, *columns) for the driver, chunk by chunk so a million rows never sit in memory
     as Python objects at once."""
-    columns = DATASETS[dataset]
+    columns = columns_of(dataset)
     frame = frame.reindex(columns=[col.name for col in columns])
     for start in range(0, len(frame), INSERT_CHUNK):
         part = frame.iloc[start:start + INSERT_CHUNK]
@@ -380,7 +396,7 @@ def store(dataset: str, frame: pd.DataFrame, *, mode: str = "append", user: str 
                 condition = [table.c.valid_to.is_(None)]
                 condition += [table.c[name].in_(values) for name, values in (scope or {}).items()]
                 conn.execute(table.update().where(*condition).values(valid_to=revision))
-            names = [col.name for col in DATASETS[dataset]]
+            names = [col.name for col in columns_of(dataset)]
             sql = _insert_sql(conn, table, names)
             done = 0
             for chunk in _rows(dataset, frame, revision):
@@ -418,7 +434,7 @@ def rollback(revision: int, *, dataset: str | None = None, user: str | None = No
                 raise StorageError("store.other_dataset", revision=revision, found=target["dataset"], dataset=dataset)
             _check_plan(conn, target["dataset"], token, expect_base)
             table = TABLES[target["dataset"]]
-            names = [col.name for col in DATASETS[target["dataset"]]]
+            names = [col.name for col in columns_of(target["dataset"])]
             state = sa.select(*[table.c[n] for n in names]).where(_live_at(table, revision))
             count = conn.execute(sa.select(sa.func.count()).select_from(state.subquery())).scalar_one()
             new = _new_revision(conn, target["dataset"], "rollback", user=user, file_name=target["file_name"],
@@ -456,12 +472,12 @@ def load(dataset: str, *, at_revision: int | None = None, engine: sa.Engine | No
     """The rows of a dataset as they stand now (or right after ``at_revision``), typed as in the contract."""
     engine = engine or get_engine()
     table = TABLES[dataset]
-    names = [col.name for col in DATASETS[dataset]]
+    names = [col.name for col in columns_of(dataset)]
     condition = table.c.valid_to.is_(None) if at_revision is None else _live_at(table, at_revision)
     query = sa.select(*[table.c[n] for n in names]).where(condition).order_by(table.c.row_id)
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).all(), columns=names)
-    for col in DATASETS[dataset]:
+    for col in columns_of(dataset):
         kind = STORED_TYPES[col.kind]
         if kind == "int64":
             frame[col.name] = pd.to_numeric(frame[col.name]).astype("int64" if col.required else "Int64")
@@ -544,3 +560,49 @@ def throttle_clear(keys: list[str], *, engine: sa.Engine | None = None) -> None:
     engine = engine or get_engine()
     with engine.begin() as conn:
         conn.execute(signin_attempts.delete().where(signin_attempts.c.key.in_([k[:255] for k in keys])))
+
+
+# --- accounts made from the setup link ---------------------------------------------------------------------------
+
+def stored_accounts(*, engine: sa.Engine | None = None) -> dict[str, str]:
+    """Analyst accounts kept in the database (name -> scrypt hash)."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        return {row.name: row.password_hash for row in conn.execute(sa.select(db_accounts))}
+
+
+def add_setup_token(token_sha256: str, *, engine: sa.Engine | None = None) -> None:
+    """A new one-time setup link; links not used yet are withdrawn (only the newest printed one works)."""
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        conn.execute(setup_tokens.delete().where(setup_tokens.c.used_at.is_(None)))
+        conn.execute(setup_tokens.insert().values(token_sha256=token_sha256, created_at=dt.datetime.now(dt.UTC)))
+
+
+def setup_token_state(token_sha256: str, *, engine: sa.Engine | None = None) -> str:
+    """'valid', 'used' or 'unknown'."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(setup_tokens).where(setup_tokens.c.token_sha256 == token_sha256)).first()
+    return "unknown" if row is None else "used" if row.used_at is not None else "valid"
+
+
+def claim_setup_token(token_sha256: str, name: str, password_hash: str, *, engine: sa.Engine | None = None) -> bool:
+    """In one transaction: the token is still unused, so it is spent and the first account created. False when the
+    token is unknown or spent already (a second tab, a replayed request): nothing is written then."""
+    engine = engine or get_engine()
+    with _begin(engine) as conn:
+        try:
+            spent = conn.execute(setup_tokens.update().where(setup_tokens.c.token_sha256 == token_sha256,
+                                                             setup_tokens.c.used_at.is_(None))
+                                 .values(used_at=dt.datetime.now(dt.UTC), used_by=name))
+            if spent.rowcount != 1:
+                conn.rollback()
+                return False
+            conn.execute(db_accounts.insert().values(name=name, password_hash=password_hash,
+                                                     created_at=dt.datetime.now(dt.UTC), created_via="setup_link"))
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return True

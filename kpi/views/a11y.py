@@ -59,7 +59,18 @@ def _plain(text) -> str:
 
 def _traces(fig) -> list:
     """Traces that carry data; a filled band (an interval drawn as a closed shape) is described by its centre line."""
-    return [trace for trace in fig.data if getattr(trace, "fill", None) != "toself"]
+    return [trace for trace in fig.data if getattr(trace, "fill", None) != "toself" and not _is_events(trace)]
+
+
+def _is_events(trace) -> bool:
+    """The dotted event lines (kpi.views.charts._event_trace): described by their words, not as a series."""
+    return isinstance(getattr(trace, "meta", None), dict) and trace.meta.get("kind") == "events"
+
+
+def _events_part(fig, lang: str) -> list[str]:
+    words = [str(w) for trace in fig.data if _is_events(trace) for w in (trace.hovertext or ()) if w]
+    unique = list(dict.fromkeys(words))
+    return [t("notes.events", lang, events=t("sc.list_sep", lang).join(unique))] if unique else []
 
 
 def figure_frame(fig, lang: str) -> pd.DataFrame:
@@ -114,7 +125,7 @@ def _parts(fig, lang: str) -> list[str]:
                 parts.append(t("a11y.point_part", lang, name=name, x=x0, value=y0))
             else:
                 parts.append(t("a11y.series_part", lang, name=name, x0=x0, y0=y0, x1=x1, y1=y1))
-    return parts
+    return parts + _events_part(fig, lang)
 
 
 def figure_description(fig, lang: str) -> str:

@@ -18,11 +18,17 @@ from kpi.text.i18n import axis_ticks, format_value, period_label, t
 PALETTE = ["#0072B2", "#A86800", "#008060", "#AD4F8A", "#2B8BC6", "#C45500", "#7E6F00", "#000000"]
 BAND_FILL = "rgba(86,180,233,0.25)"
 PEER_COLOUR, SHOCK_COLOUR = "#777777", "#777777"
+EVENT_COLOUR = "#6A3D9A"  # dated events (kpi.store.notes): dotted vertical lines, a hue no series uses
 
 
 @dataclass(frozen=True)
 class Series:
-    """One thing drawn: kind is actual, shock, glide, band, projection, peer or target."""
+    """One thing drawn: kind is actual, shock, glide, band, projection, peer, target or event.
+
+    An event series holds every dated event of the chart: ``periods`` where each falls on the axis (inside its
+    period: months / 12), ``values`` the height of a marker where a category chart (PowerPoint) cannot draw a
+    vertical line, ``labels`` each event in words and ``period_labels`` its short label drawn above the plot.
+    """
 
     kind: str
     name: str
@@ -113,8 +119,24 @@ def _target(target, unit: str, kind: str, lang: str) -> Series | None:
                   period_labels=(period_label(period, kind, lang),))
 
 
+def _events(events: pd.DataFrame | None, actual: Series, top: float, kind: str, lang: str) -> Series | None:
+    from kpi.views.notes_text import event_period, event_text
+
+    if events is None or events.empty:
+        return None
+    rows = events.to_dict("records")
+    at = tuple(event_period(e["event_date"], kind) for e in rows)
+    heights = dict(zip(actual.periods, actual.values))
+    return Series("event", t("events", lang), at,
+                  tuple(heights.get(math.floor(x)) if heights.get(math.floor(x)) is not None else top for x in at),
+                  EVENT_COLOUR, width=1.5, dash="dot", marker="triangle", marker_size=12,
+                  labels=tuple(event_text(e, lang) for e in rows),
+                  period_labels=tuple(" ".join(str(e["label"]).split())[:24] for e in rows))
+
+
 def kpi(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, target=None, glide=None, projection=None,
-        peers: pd.DataFrame | None = None, shocks=(), title: str | None = None) -> ChartSpec:
+        peers: pd.DataFrame | None = None, shocks=(), title: str | None = None,
+        events: pd.DataFrame | None = None) -> ChartSpec:
     """The KPI chart: what each output draws for ``series`` (period, value) and its target, plan and projection."""
     series = series[["period", "value"]]  # a values frame carries fifty columns; filtering them all is slow
     drawn: list[Series] = [_actual(series, unit, period_kind, lang)]
@@ -132,10 +154,12 @@ def kpi(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, target=
                             marker="square", marker_size=5))
     if (target_series := _target(target, unit, period_kind, lang)) is not None:
         drawn.append(target_series)
-    periods = sorted({int(p) for s in drawn for p in s.periods})
     values = [v for s in drawn if s.kind != "band" for v in s.values if v is not None]
     values += [v for s in drawn if s.kind == "band" for v in (*s.values, *s.lower) if v is not None]
     ticks, labels = axis_ticks(min(values), max(values), lang, unit=unit) if values else ([], [])
+    if (marked := _events(events, drawn[0], float(ticks[-1]) if len(ticks) else 1.0, period_kind, lang)) is not None:
+        drawn.append(marked)
+    periods = sorted({math.floor(p) for s in drawn for p in s.periods})
     return ChartSpec(unit=unit, period_kind=period_kind, lang=lang, title=title, series=tuple(drawn),
                      x_title=t("fiscal_year" if period_kind == "fiscal" else "year", lang), x_ticks=tuple(periods),
                      y_ticks=tuple(float(v) for v in ticks), y_labels=tuple(labels))

@@ -63,14 +63,17 @@ def value_axis(fig: go.Figure, lang: str, *, unit: str = "", axis: str = "y", st
 
 def kpi_trend(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, target: pd.Series | None = None,
               glide: pd.DataFrame | None = None, small: bool = False, title: str | None = None,
-              projection=None, peers: pd.DataFrame | None = None, shocks: tuple[int, ...] = ()) -> go.Figure:
+              projection=None, peers: pd.DataFrame | None = None, shocks: tuple[int, ...] = (),
+              events: pd.DataFrame | None = None) -> go.Figure:
     """Actual values, the glide path and the target marked at its period; ``small`` for the overview sparkline.
+
+    ``events`` (kpi.store.notes: event_date, label) are drawn as dotted vertical lines where their dates fall.
 
     Values in ``shocks`` (left out of the trend fit) are drawn as hollow grey markers, named in the legend.
     """
     spec = chart_spec.kpi(series, unit=unit, period_kind=period_kind, lang=lang, target=target, glide=glide,
                           projection=None if small else projection, peers=peers, shocks=() if small else shocks,
-                          title=title)
+                          title=title, events=None if small else events)
     return render_kpi(spec, small=small)
 
 
@@ -105,7 +108,7 @@ def _trace(item: chart_spec.Series, *, small: bool, lang: str) -> go.Scatter:
 
 def render_kpi(spec: chart_spec.ChartSpec, *, small: bool = False, most: int = 6) -> go.Figure:
     """The spec drawn by plotly: the app's chart, presentation mode's and the PNG export's."""
-    fig = go.Figure([_trace(item, small=small, lang=spec.lang) for item in spec.series])
+    fig = go.Figure([_trace(item, small=small, lang=spec.lang) for item in spec.series if item.kind != "event"])
     if small:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
@@ -114,8 +117,30 @@ def render_kpi(spec: chart_spec.ChartSpec, *, small: bool = False, most: int = 6
     fig.update_xaxes(tickvals=shown, ticktext=labels, tickangle=0, title_text=spec.x_title)
     if spec.y_ticks:
         fig.update_yaxes(tickvals=list(spec.y_ticks), ticktext=list(spec.y_labels), range=list(spec.y_range))
+    for item in spec.of("event"):
+        fig.add_trace(_event_trace(fig, item, spec))
     fig.update_yaxes(title_text=None)
     return _layout(fig, height=360, title=spec.title)
+
+
+EVENT_COLOUR = chart_spec.EVENT_COLOUR
+
+
+def _event_trace(fig: go.Figure, item: chart_spec.Series, spec: chart_spec.ChartSpec) -> go.Scatter:
+    """The spec's events as one dotted vertical line each, all in one legend entry 出来事, with the event's words on
+    hover and its short label above the plot. Labels are user text: escaped here."""
+    from kpi.text.safe_text import html
+
+    low, high = spec.y_range
+    xs, ys, words = [], [], []
+    for at, text, label in zip(item.periods, item.labels, item.period_labels):
+        xs += [at, at, None]
+        ys += [low, high, None]
+        words += [text, text, None]
+        fig.add_annotation(x=at, y=1.0, yref="paper", yanchor="bottom", showarrow=False, textangle=0,
+                           text=html(label), font={"size": 11, "color": item.colour})
+    return go.Scatter(x=xs, y=ys, mode="lines", name=item.name, hovertext=words, hoverinfo="text",
+                      meta={"kind": "events"}, line={"color": item.colour, "dash": item.dash, "width": item.width})
 
 
 def bars_by_year(frame: pd.DataFrame, *, value: str, colour: str | None, period_kind: str, lang: str,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from kpi.store.notes import events_for, latest_checkins
 from kpi.text.i18n import format_percent, format_value, indicator_name, period_label, source_text, t
 from kpi.views import a11y, chart_spec, charts
 from kpi.views.narrative import (
@@ -31,6 +32,7 @@ from kpi.views.narrative import (
     target_text,
     verdict_sentence,
 )
+from kpi.views.notes_text import checkin_text, events_line, owner_text
 from metrics.compute import peer_values
 from metrics.evaluate import target_in_force
 from metrics.forecast import HORIZON, parse_periods, year_reached
@@ -109,6 +111,11 @@ class KpiView:
     peers: pd.DataFrame
     chart: chart_spec.ChartSpec
     what_if_start: float | None  # percent a year; None without a dated target
+    owner: str = ""  # 担当: unit (and person), or 未設定
+    checkin: str = ""  # the latest check-in in one line, the owner's own status beside the evaluator's
+    checkin_row: dict | None = None  # that check-in as stored (kpi.store.notes)
+    events: pd.DataFrame | None = None  # dated events drawn on the chart (its own and those on every KPI)
+    events_text: str = ""  # the same events in words (出来事：…)
     reach: tuple = field(default=())  # (latest period, value, target value, direction) for the what-if
     row: dict = field(default_factory=dict)  # the scorecard's row the strings were written from
 
@@ -196,9 +203,13 @@ def _peer_rows(snap) -> pd.DataFrame | None:
 
 
 def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFrame | None = None,
-          peer_rows: pd.DataFrame | None = None) -> KpiView:
-    """The view of ``indicator`` from a kpi.store.snapshot.Snapshot (its scorecard row, series and targets)."""
+          peer_rows: pd.DataFrame | None = None, checkins: dict[str, dict] | None = None) -> KpiView:
+    """The view of ``indicator`` from a kpi.store.snapshot.Snapshot (its scorecard row, series and targets, and its
+    check-ins and events: ``checkins`` is kpi.store.notes.latest_checkins of the snapshot's, when known)."""
     registry = snap.registry
+    notes = getattr(snap, "notes", None) or {}
+    checkins = latest_checkins(notes.get("checkins")) if checkins is None else checkins
+    events = events_for(notes.get("events"), indicator)
     spec = registry.loc[indicator]
     row = snap.scorecard.set_index("indicator").loc[indicator].to_dict() | {"indicator": indicator}
     series = snap.series(indicator) if series is None else series
@@ -214,7 +225,7 @@ def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFr
     name = indicator_name(registry, indicator, lang)
     target_row = {"target": row["target_value"], "target_period": row["target_period"]} if has_target else None
     chart = chart_spec.kpi(series, unit=unit, period_kind=kind, lang=lang, target=target_row, glide=glide,
-                           projection=projection, peers=peers, shocks=shocks, title=name)
+                           projection=projection, peers=peers, shocks=shocks, title=name, events=events)
     basis = basis_label(row, lang)
     when = reference_label(row["period"], row["reference_kind"], lang)
     value = format_value(row["value"], unit, lang)
@@ -246,6 +257,8 @@ def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFr
         what_if_start=what_if_start(needed, row["direction"]) if has_target and not _missing(needed) else None,
         reach=(int(row["period"]), row["value"], row["target_value"], row["direction"])
         if has_target and not _missing(row["period"]) else (),
+        owner=owner_text(row, lang), checkin=checkin_text(checkins.get(indicator), row, lang),
+        checkin_row=checkins.get(indicator), events=events, events_text=events_line(events, lang),
     )
 
 
@@ -277,7 +290,8 @@ def _build_all(snap, lang: str, *, pillars=None, as_of: str = "") -> list[KpiVie
     parts = dict(tuple(values.groupby("indicator", sort=False)))
     empty = values.iloc[0:0]
     peer_rows = _peer_rows(snap)
-    return [build(snap, i, lang, as_of=as_of, series=parts.get(i, empty), peer_rows=peer_rows)
+    checkins = latest_checkins((getattr(snap, "notes", None) or {}).get("checkins"))
+    return [build(snap, i, lang, as_of=as_of, series=parts.get(i, empty), peer_rows=peer_rows, checkins=checkins)
             for i in shown["indicator"]]
 
 

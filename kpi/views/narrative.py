@@ -238,15 +238,18 @@ def strategy_sentence(card: pd.DataFrame, lang: str) -> str:
              outlook=listed("outlook", [o.value for o in Outlook], lambda o: outlook_text(o, lang)))
 
 
-def action_frame(card: pd.DataFrame, registry: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """要対応: what is behind or off course, why, and whose it is."""
+def action_frame(card: pd.DataFrame, registry: pd.DataFrame, lang: str,
+                 checkins: dict[str, dict] | None = None) -> pd.DataFrame:
+    """要対応: what is behind or off course, why, whose it is and the owner's latest check-in (kpi.store.notes)."""
+    from kpi.views.notes_text import checkin_text, owner_text
     from metrics.evaluate import needs_action
 
     rows = [{"id": row["indicator"], "name": indicator_name(registry, row["indicator"], lang),
              "now": status_text(row["status"], lang), "outlook": outlook_text(row["outlook"], lang),
-             "why": verdict_sentence(row, lang), "owner": row["owner"] or t("sc.owner_unset", lang)}
+             "why": verdict_sentence(row, lang), "owner": owner_text(row, lang),
+             "checkin": checkin_text((checkins or {}).get(row["indicator"]), row, lang)}
             for row in needs_action(card).to_dict("records")]
-    return pd.DataFrame(rows, columns=["id", "name", "now", "outlook", "why", "owner"])
+    return pd.DataFrame(rows, columns=["id", "name", "now", "outlook", "why", "owner", "checkin"])
 
 
 def update_line(card: pd.DataFrame, registry: pd.DataFrame, lang: str) -> str:
