@@ -43,7 +43,8 @@ def checkin_text(checkin: dict | None, row, lang: str, *, with_override: bool = 
     """The latest check-in in one line: note, by when, who and when recorded, and any status of the analyst's own."""
     if not checkin:
         return ""
-    parts = [str(checkin["note"]).strip()]
+    note = str(checkin["note"]).strip()
+    parts = []  # when it is due and which period it is about, in brackets after the note as written
     due = _day(checkin.get("due"))
     if due:
         parts.append(t("notes.due", lang, date=format_date(due, lang)))
@@ -51,7 +52,8 @@ def checkin_text(checkin: dict | None, row, lang: str, *, with_override: bool = 
         parts.append(t("notes.about", lang, period=period_label(int(checkin["period"]), row["period_kind"], lang,
                                                                    short=True)))
     recorded = _day(checkin.get("recorded_at"))
-    text = t("notes.checkin_line", lang, note=t("sc.list_sep", lang).join(parts), author=str(checkin["author"]),
+    details = t("notes.details", lang, items=("; " if lang == "en" else "、").join(parts)) if parts else ""
+    text = t("notes.checkin_line", lang, note=note, details=details, author=str(checkin["author"]),
              date=format_date(recorded, lang) if recorded else "–")
     override = override_text(checkin, row, lang) if with_override else ""
     return f"{text} {override}".strip() if override else text
