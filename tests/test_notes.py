@@ -71,16 +71,20 @@ def _deck_texts(snap, lang: str) -> tuple[str, str, str]:
 
     from kpi.publish import exports
 
+    from kpi.text.linebreak import unglue
+
     deck = exports.deck_from_snapshot(snap, lang=lang)
     deck.slides = [s for s in deck.slides if s.indicator == BEHIND]
+    deck.collaboration = None  # the KPI's slide is then the last
     prs = Presentation(io.BytesIO(exports.deck_pptx(deck)))
     last = prs.slides[len(prs.slides) - 1]
-    body = "\n".join(shape.text_frame.text for shape in last.shapes if shape.has_text_frame)
+    # As a reader sees it: the deck's explicit line breaks and word joiners (kpi.text.linebreak) taken out.
+    body = unglue("\n".join(shape.text_frame.text for shape in last.shapes if shape.has_text_frame)).replace("\v", "")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(exports.deck_pdf(deck))
         handle.flush()
         pdf = subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True).stdout
-    return body, last.notes_slide.notes_text_frame.text, pdf
+    return body, unglue(last.notes_slide.notes_text_frame.text), unglue(pdf)
 
 
 @pytest.mark.system  # pdftotext (poppler-utils) reads the PDF back
