@@ -70,7 +70,6 @@ def _deck_texts(snap, lang: str) -> tuple[str, str, str]:
     from pptx import Presentation
 
     from kpi.publish import exports
-
     from kpi.text.linebreak import unglue
 
     deck = exports.deck_from_snapshot(snap, lang=lang)
