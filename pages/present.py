@@ -1,4 +1,4 @@
-"""Presentation mode (?present=1): title, scorecard, one slide per pillar, then one per KPI, at 1920×1080."""
+"""Presentation mode (?present=1): title, scorecard, one slide per pillar, one per KPI, collaboration, at 1920×1080."""
 
 import time
 
@@ -26,7 +26,7 @@ if snap.empty:
     ui.empty_state()
     st.stop()
 deck = deck_from_snapshot(snap, lang=lang)
-slides = deck.sequence()  # the same order as the PowerPoint deck: title, scorecard, pillars, KPIs
+slides = deck.sequence()  # the same order as the PowerPoint deck: title, scorecard, pillars, KPIs, collaboration
 total = len(slides)
 auto = params.auto
 
@@ -112,6 +112,16 @@ def kpi_slide(item, index: int) -> None:
     st.caption(labelled("source", safe_text.md(item.source), lang))
 
 
+def collaboration_slide(item) -> None:
+    """Research collaboration (InCites/SciVal types, citations per paper, partners), as on the deck's last slide."""
+    with st.container(key="pillar_slide"):  # the same large table type as the pillar slides
+        st.title(item.title)
+        table(item.rows, item.head)
+        st.markdown(f"**{safe_text.md(item.partners)}**")
+        for note in item.notes:
+            st.caption(safe_text.md(note))
+
+
 @st.fragment(run_every=auto if auto > 0 else None)
 def show_slide() -> None:
     if auto > 0 and time.monotonic() - st.session_state.setdefault("shown_at", time.monotonic()) >= auto:
@@ -124,6 +134,8 @@ def show_slide() -> None:
         scorecard_slide(item)
     elif kind == "pillar":
         pillar_slide(item)
+    elif kind == "collaboration":
+        collaboration_slide(item)
     else:
         kpi_slide(item, index)
     # The revision is named once, in the frozen note.

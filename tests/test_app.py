@@ -136,6 +136,8 @@ def test_a_read_only_database_is_a_message_when_rolling_back(sample_db_url, monk
     monkeypatch.setenv("KPI_DATABASE_URL", f"sqlite:///file:{copy}?mode=ro&uri=true")
     app = open_page("pages/upload.py", "en")
     sign_in(app, "hanako", "test-only-analyst-password")
+    [choice] = [s for s in app.selectbox if s.key.startswith("rollback_") and s.key != "rollback_dataset"]
+    choice.select_index(0).run()  # nothing is chosen for the reader (#21): the newest earlier state
     [rollback] = [b for b in app.button if b.key == "rollback"]
     rollback.click().run()
     assert not app.exception

@@ -71,9 +71,10 @@ class Deck:
 
     def sequence(self) -> list[tuple[str, object]]:
         """The slides in order, as presentation mode and the PowerPoint deck show them: title, the scorecard, the
-        pillars, one per KPI."""
+        pillars, one per KPI, then research collaboration when papers are stored."""
         return [("title", None), *[("scorecard", part) for part in self.scorecard_parts()],
-                *[("pillar", part) for part in self.pillar_parts()], *[("kpi", s) for s in self.slides]]
+                *[("pillar", part) for part in self.pillar_parts()], *[("kpi", s) for s in self.slides],
+                *([("collaboration", self.collaboration)] if self.collaboration is not None else [])]
 
 
 SCORECARD_ROWS_PER_SLIDE, PILLAR_ROWS_PER_SLIDE = 10, 5
@@ -510,7 +511,8 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         _body(slide, kpi, [(item.summary, 14, False, None), (target, 12, False, "#333333"), *extra,
                            (labelled("source", item.source, lang), 10, False, "#555555")])
         step(slide, "\n".join([item.summary, *notes_paragraphs(item, lang), labelled("source", item.source, lang)]))
-    _collaboration_slide(prs, grid, deck)
+    if deck.collaboration is not None:
+        step(_collaboration_slide(prs, grid, deck), "\n".join([deck.collaboration.partners, *deck.collaboration.notes]))
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -736,11 +738,9 @@ def collaboration_summary(papers: pd.DataFrame | None, lang: str, *, as_of: str)
                                 t("collab.snapshot", lang, as_of=as_of)])
 
 
-def _collaboration_slide(prs, layout, deck: Deck) -> None:
+def _collaboration_slide(prs, layout, deck: Deck):
     """One slide: the types table, the top partner countries, the snapshot caveat."""
     item = deck.collaboration
-    if item is None:
-        return
     slide = prs.slides.add_slide(layout)
     _title(slide, item.title)
     table = _put_table(slide, layout, [item.head, *item.rows], [2.6, 1.6, 1.6, 1.6, 2.0, 1.6], size=12)
@@ -750,7 +750,7 @@ def _collaboration_slide(prs, layout, deck: Deck) -> None:
     box.text_frame.word_wrap = True
     _write(box.text_frame, [(item.partners, 13, True, None), *[(note, 10, False, "#444444") for note in item.notes]])
     describe_shape(box, " ".join([item.partners, *item.notes]))
-    slide.notes_slide.notes_text_frame.text = "\n".join([item.partners, *item.notes])
+    return slide
 
 
 def _collaboration_page(pdf, deck: Deck) -> None:
