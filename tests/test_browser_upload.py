@@ -53,6 +53,12 @@ def commit_button(page):
     return page.get_by_role("button", name="Commit", exact=True)
 
 
+def enabled(page) -> None:
+    """Wait for the Commit button to be enabled: a confirmation typed is answered by a rerun that may still run."""
+    page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() === 'Commit'"
+                           " && !b.disabled)", timeout=60000)
+
+
 def open_options(page, label: str) -> list[str]:
     """Open a select box and list its options (again if a late rerun closed it)."""
     for _ in range(5):
@@ -155,11 +161,12 @@ def test_a_rollback_is_chosen_by_dataset_and_previewed(analyst_server, page, tmp
     page.get_by_role("radio", name="Replace").click()
     page.get_by_text("Replaces Inbound FY2023").wait_for()
     settle(page)
+    mistake = int(revisions(url)["revision"].max()) + 1  # the revision the commit will store (read before it)
     commit_button(page).click()
     settle(page)
-    history = revisions(url)
-    mistake = int(history["revision"].max())
     page.get_by_text(f"Student mobility: stored as revision {mistake}.").wait_for()
+    history = revisions(url)
+    assert int(history["revision"].max()) == mistake
     assert value(url, "international_students", 2023) == FILE_TOTAL
 
     # The state to go back to: the mobility revision right before the mistake (read from the history).
@@ -246,9 +253,9 @@ def test_append_replace_and_rollback_each_end_on_a_result_screen(analyst_server,
     upload(page, tmp_path, "inbound_2012.csv", OLD_YEAR)
     page.get_by_text("What this import will do").wait_for()
     assert commit_button(page).is_enabled()
+    revision = int(revisions(url)["revision"].max()) + 1  # the revision the commit will store (read before it)
     commit_button(page).click()
     settle(page)
-    revision = int(revisions(url)["revision"].max())
     page.get_by_text(f"Student mobility: stored as revision {revision}.").wait_for()
     mobility_after = len(storage.load("mobility", engine=engine))
     assert mobility_after == mobility_before + 2
@@ -270,11 +277,11 @@ def test_append_replace_and_rollback_each_end_on_a_result_screen(analyst_server,
     page.get_by_label("Type replace to confirm the replace").fill("replace")
     page.get_by_label("Type replace to confirm the replace").press("Enter")
     settle(page)
-    assert commit_button(page).is_enabled()
+    enabled(page)
     values_before = service.current_values(engine=engine)
+    revision = int(revisions(url)["revision"].max()) + 1  # the revision the commit will store (read before it)
     commit_button(page).click()
     settle(page)
-    revision = int(revisions(url)["revision"].max())
     page.get_by_text(f"Agreements: stored as revision {revision}.").wait_for()
     assert len(storage.load("agreements", engine=engine)) == 2
     result = page.locator(".st-key-upload_result")
