@@ -250,6 +250,7 @@ def test_a_header_longer_than_the_head_is_read_whole():
     pytest.param({"auto": "10"}, "auto", 10.0, None, id="auto-good"),
     pytest.param({"slide": "abc"}, "slide", 0, "q.slide", id="slide-abc"),
     pytest.param({"slide": "9" * 40}, "slide", 0, "q.slide", id="slide-huge"),
+    pytest.param({"slide": "-2"}, "slide", -2, None, id="slide-from-the-end"),
     pytest.param({"kpi": "nonexistent"}, "kpi", None, "q.kpi", id="kpi-unknown"),
     pytest.param({"lang": "fr"}, "lang", "en", "q.lang", id="lang-unknown"),
     pytest.param({"present": "yes"}, "present", False, "q.present", id="present-not-1"),

@@ -17,6 +17,7 @@ from kpi.text.i18n import LANGS, t
 AUTO_MIN_S, AUTO_MAX_S = 3.0, 3600.0  # slide advance: 0 = off, else between these
 SHOWN_LIMIT = 40  # characters of a wrong value repeated in a message
 _WHOLE = re.compile(r"\d{1,9}")
+_SLIDE = re.compile(r"-?\d{1,9}")  # a negative slide counts from the end (-1: the last)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _auto(value: str | None, problems: list[Problem]) -> float:
 def _slide(value: str | None, problems: list[Problem]) -> int:
     if value is None or value.strip() == "":
         return 0
-    if not _WHOLE.fullmatch(value.strip()):
+    if not _SLIDE.fullmatch(value.strip()):
         problems.append(Problem("q.slide", {"value": _shown(value)}, name="slide"))
         return 0
     return int(value.strip())
