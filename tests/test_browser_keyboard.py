@@ -113,7 +113,7 @@ def test_analyst_signs_in_uploads_commits_and_rolls_back_by_keyboard(analyst_ser
 
     path = tmp_path / "inbound.csv"
     path.write_bytes(GOOD.encode("cp932"))
-    browse = page.get_by_test_id("stFileUploader").locator("button").first
+    browse = page.get_by_test_id("stFileUploaderDropzone").locator("button").first  # not the label's help icon
     tab_to(page, browse)
     quiet(page)
     page.screenshot(path=str(ARTIFACTS / "keyboard-analyst-upload-ja.png"))
@@ -141,7 +141,11 @@ def test_analyst_signs_in_uploads_commits_and_rolls_back_by_keyboard(analyst_ser
 
     # Roll mobility back to the state before the upload: the dataset by keys, then the newest earlier revision.
     choose_by_keys(page, page.get_by_role("combobox", name=t("rb.dataset", "ja"), exact=True), mobility)
-    good = int(plan.dataset_revisions("mobility", engine=engine)["revision"].iloc[1])
+    earlier = plan.dataset_revisions("mobility", engine=engine).iloc[1]
+    good = int(earlier["revision"])
+    # Nothing is chosen for the reader (#21): the state to restore is picked by keys too, by its label.
+    choose_by_keys(page, page.get_by_role("combobox", name=t("rb.revision", "ja"), exact=True),
+                   plan.describe_revision(earlier, "ja"))
     roll_back = page.get_by_role("button", name=t("rb.confirm", "ja", dataset=mobility, revision=good), exact=True)
     tab_to(page, roll_back)
     quiet(page)
