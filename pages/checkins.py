@@ -10,7 +10,7 @@ from kpi.store import notes
 from kpi.text import safe_text
 from kpi.text.i18n import format_datetime, indicator_name, labelled, period_label, t
 from kpi.views.narrative import status_text
-from kpi.views.notes_text import checkin_text, event_text, owner_text
+from kpi.views.notes_text import checkin_text, event_text, owner_text, revision_note
 
 lang = ui.lang()
 snap = ui.snapshot()
@@ -119,7 +119,7 @@ def checkin_form() -> None:
 def event_form() -> None:
     with st.form("event_form", clear_on_submit=True):
         st.markdown(f"**{t('ci.new_event', lang)}**")
-        left, middle, right = st.columns([1, 2, 1])
+        left, middle, right = st.columns([2, 3, 2])  # the date's hint 「2020/4/7 または 令和2年4月7日」 whole
         day = left.text_input(t("ci.field.event_date", lang), key="event_date", placeholder=t("ci.date_hint", lang))
         label = middle.text_input(t("ci.field.label", lang), key="event_label", help=t("ci.event_help", lang))
         scope = right.selectbox(t("ci.event_scope", lang), ["this", "all"], key="event_scope",
@@ -156,7 +156,7 @@ def undo_list() -> None:
         text.caption(safe_text.md(" · ".join([t("plan.revision_label", lang, revision=int(record["revision"])),
                                               t(f"ci.kind.{record['dataset']}", lang),
                                               format_datetime(record["created_at"], lang), str(record["user"]),
-                                              str(record["note"])])))
+                                              revision_note(record["note"], snap.registry, lang)])))
         if button.button(t("ci.undo", lang), key=f"undo_{record['revision']}"):
             if not signin.is_analyst():
                 st.error(t("id.analyst_only", lang))

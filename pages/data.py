@@ -1,12 +1,11 @@
 """Data: what is loaded (datasets, periods, sources), every revision, the indicator definitions and the contract."""
 
-import pandas as pd
 import streamlit as st
 
 from kpi.app import ui
 from kpi.ingest.schemas import DATASETS
 from kpi.store import service
-from kpi.text.i18n import format_datetime, t
+from kpi.text.i18n import t
 from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()
@@ -23,8 +22,7 @@ if snap.history.empty:
     ui.empty_state()
 else:
     history = snap.history.sort_values("revision", ascending=False)
-    shown = history.drop(columns=["sha256", "plan_token"], errors="ignore")
-    ui.table(shown.assign(created_at=[format_datetime(pd.Timestamp(v), lang) for v in shown["created_at"]]))
+    ui.history_table(history, snap.registry)
     ui.download_csv(history, "revisions", key="download_revisions")
 
 st.subheader(t("indicators_registry", lang))

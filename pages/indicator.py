@@ -83,7 +83,10 @@ if view.has_target:
         st.write(view.what_if(growth))
 
 headers = column_labels(["period", "value"], lang)  # "Period", "Value": headers start with a capital
-st.dataframe(view.history, hide_index=True, width="stretch", placeholder="–", column_config={
+# As ui.table: up to 25 periods in view, no scroll bar inside the table cutting a row in half.
+st.dataframe(view.history, hide_index=True, width="stretch", placeholder="–",
+             height=ui.table_height(min(len(view.history), ui.TABLE_ROWS)) if len(view.history) else "auto",
+             column_config={
     "period": st.column_config.TextColumn(headers["period"]),
     "reference": st.column_config.TextColumn(t("sc.col.when", lang)),
     "value": st.column_config.TextColumn(headers["value"]),

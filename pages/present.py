@@ -30,6 +30,8 @@ slides = deck.sequence()  # the same order as the PowerPoint deck: title, scorec
 total = len(slides)
 auto = params.auto
 
+# Scorecard and pillar tables: type sized by the screen's width and height, so that ten English rows of two lines
+# still end above the buttons at 1920×1080.
 st.html("""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stStatusWidget"], [data-testid="stDecoration"] {display: none !important;}
@@ -48,9 +50,10 @@ h1 a, h2 a, h3 a, [data-testid="stHeaderActionElements"] {display: none !importa
 .st-key-title_slide li, .st-key-title_slide li p {font-size: 1.9rem !important;}
 [data-testid="stButton"] kbd, [data-testid="stButton"] [data-testid="stShortcut"] {display: none !important;}
 .st-key-scorecard_slide [data-testid="stTable"] table, .st-key-pillar_slide [data-testid="stTable"] table {
-  font-size: clamp(1.1rem, 1.4vw, 1.8rem) !important; width: 100% !important;}
+  font-size: clamp(1.1rem, min(1.4vw, 2.2vh), 1.8rem) !important; width: 100% !important;}
 .st-key-scorecard_slide [data-testid="stTable"] :is(td, th),
-.st-key-pillar_slide [data-testid="stTable"] :is(td, th) {padding: clamp(0.3rem, 1.3vh, 0.9rem) 0.7rem !important;}
+.st-key-pillar_slide [data-testid="stTable"] :is(td, th) {padding: clamp(0.2rem, 0.8vh, 0.9rem) 0.7rem !important;
+  line-height: 1.25 !important;}
 .st-key-scorecard_slide [data-testid="stTable"] tr > :is(:nth-child(2), :nth-child(3), :nth-child(5), :nth-child(6),
   :nth-child(7)), .st-key-pillar_slide [data-testid="stTable"] tr > :is(:nth-child(3), :nth-child(4)) {
   white-space: nowrap;}

@@ -62,21 +62,20 @@ def research_network() -> None:
     c3.metric(t("irn.countries", lang), format_number(row["countries"], lang))
     links = foreign_links(papers)
     partners = sustained_partners(links, end=end)
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown(f"**{t('irn.partner_list', lang, n=len(partners))}**")
-        ui.table(partners.rename(columns={"institution": "irn_institution", "papers": "irn_papers"}), height=320)
-        ui.download_csv(partners, f"irn_partners_{end}", key="download_irn")
-    with right:
-        if end - 1 in ends:
-            changes = partner_changes(links, end=end).assign(
-                change=lambda f: f["change"].map(lambda c: t(f"irn.{c}", lang)))[["change", "institution", "country",
-                                                                                  "papers"]]
-            st.markdown(f"**{t('irn.changes', lang, previous=end - 1, last=end)}**")
-            ui.table(changes.rename(columns={"institution": "irn_institution", "papers": "irn_papers",
-                                             "change": "irn_change"}), height=320)
-        else:
-            st.caption(t("irn.no_previous", lang))
+    # One under the other: the changes' four columns (change, institution, country, papers) do not fit beside the
+    # partners at 1366 px without a scroll bar hiding the papers.
+    st.markdown(f"**{t('irn.partner_list', lang, n=len(partners))}**")
+    ui.table(partners.rename(columns={"institution": "irn_institution", "papers": "irn_papers"}), height=320)
+    ui.download_csv(partners, f"irn_partners_{end}", key="download_irn")
+    if end - 1 in ends:
+        changes = partner_changes(links, end=end).assign(
+            change=lambda f: f["change"].map(lambda c: t(f"irn.{c}", lang)))[["change", "institution", "country",
+                                                                              "papers"]]
+        st.markdown(f"**{t('irn.changes', lang, previous=end - 1, last=end)}**")
+        ui.table(changes.rename(columns={"institution": "irn_institution", "papers": "irn_papers",
+                                         "change": "irn_change"}), height=320)
+    else:
+        st.caption(t("irn.no_previous", lang))
     ui.source_caption(sources, as_of)
 
 

@@ -283,7 +283,7 @@ if upload is not None:
 st.divider()
 st.subheader(t("revisions", lang))
 history = storage.history()
-ui.table(history.drop(columns=["plan_token", "sha256"], errors="ignore").sort_values("revision", ascending=False))
+ui.history_table(history, snap.registry)
 
 st.subheader(t("rb.heading", lang))
 with_history = [d for d in DATASETS if (history["dataset"] == d).sum() > 1]

@@ -2,13 +2,16 @@
 
     .venv/bin/python tests/screenshots.py [--pages overview,upload] [--sizes 1600x1000] [--langs ja]
 
-Starts its own server on a private copy of the sample (signed in as an analyst, so Upload and Targets show their
-forms), and also the presentation mode's first three slides at 1920×1080. Not a test: a tool for looking.
+Starts its own server on a private copy of the sample (signed in as an analyst, so Upload, Targets and Check-ins show
+their forms) that also holds an owner, a check-in and an event (so the Overview's 要対応, the Indicator page, the
+charts and 更新情報 show them) and a fresh first-run link (so Setup shows its form), and also the presentation mode's
+first three slides at 1920×1080. Not a test: a tool for looking.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 import tempfile
@@ -20,20 +23,36 @@ from conftest import ANALYST_ENV, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server  # 
 from tests_support import ACCOUNT as ANALYST  # noqa: E402
 from tests_support import PASSWORD, settle, steady  # noqa: E402
 
-from kpi.store import service, storage  # noqa: E402
+from kpi.store import identity, notes, service, storage  # noqa: E402
 
-PAGES = {"overview": "/", "indicator": "/indicator", "mobility": "/mobility", "research": "/research",
-         "partnerships": "/partnerships", "targets": "/targets", "data": "/data", "upload": "/upload"}
+# The url_path of each st.Page in dashboard.py; {token} is a first-run link made for this run.
+PAGES = {"overview": "/", "indicator": "/indicator?kpi={noted}", "mobility": "/mobility", "research": "/research",
+         "partnerships": "/partnerships", "targets": "/targets", "checkins": "/checkins?kpi={noted}",
+         "digest": "/digest", "data": "/data", "upload": "/upload", "setup": "/setup?token={token}"}
 SIZES = {"1600x1000": (1600, 1000), "1366x768": (1366, 768), "390x844": (390, 844)}
+NOTED = "partner_institutions"  # 'behind' in the sample: the check-in shows on the Overview's 要対応
+
+
+def sample_with_notes(url: str) -> str:
+    """The sample with an owner, a check-in (note, due date, own status) and an event; returns a setup token."""
+    engine = storage.get_engine(url)
+    service.load_sample(engine=engine)
+    notes.set_owner(NOTED, "国際戦略室", "青葉 花子", user=ANALYST, engine=engine)
+    notes.record_checkin(notes.CheckIn(NOTED, "協定校の新規開拓が遅れている。欧州の3大学と協議中で、年度内の締結を目指す。",
+                                       status="at_risk", due=dt.date.today() + dt.timedelta(days=60)),
+                         user=ANALYST, engine=engine)
+    notes.record_event("2020-04-07", "COVID-19 渡航制限", user=ANALYST, engine=engine)
+    link = identity.new_setup_link(base_url="http://localhost", engine=engine)
+    return link.split("token=", 1)[1]
 
 
 def shoot(page, base: str, name: str, path: str, lang: str, size: str, out: Path) -> None:
     width, height = SIZES[size]
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{base}{path}?lang={lang}")
+    page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
     settle(page)
-    if page.locator("input[type='password']").count():  # each page load is a new session: sign in again
-        page.locator("input[type='text']").first.fill(ANALYST)
+    if name != "setup" and page.locator("input[type='password']").count():  # each page load is a new session: sign in again
+        page.locator(".st-key-sign_in_name input").fill(ANALYST)
         page.locator("input[type='password']").fill(PASSWORD)
         page.get_by_role("button", name=re.compile("Sign in|サインイン")).click()
         page.locator("input[type='password']").wait_for(state="detached")
@@ -58,7 +77,7 @@ def main() -> None:
     out = ARTIFACTS / "screens"
     out.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'kpi.sqlite3'}"
-    service.load_sample(engine=storage.get_engine(url))
+    token = sample_with_notes(url)
     server = Server(url, **ANALYST_ENV)
     from playwright.sync_api import sync_playwright
 
@@ -70,7 +89,7 @@ def main() -> None:
             for name in args.pages.split(","):
                 for lang in args.langs.split(","):
                     for size in args.sizes.split(","):
-                        shoot(page, server.url, name, PAGES[name], lang, size, out)
+                        shoot(page, server.url, name, PAGES[name].format(token=token, noted=NOTED), lang, size, out)
                         print(out / f"{name}-{lang}-{size}.png", flush=True)
             if args.present:
                 page.set_viewport_size({"width": 1920, "height": 1080})

@@ -99,6 +99,23 @@ def test_the_cli_prints_the_digest(changed, capsys, fmt, lang, expected):
     assert [line for line in expected if line not in out] == []
 
 
+@pytest.mark.slow  # evaluates the newest snapshot once more
+def test_since_the_beginning_the_checkins_are_added_too(changed):
+    """Revision 0 holds no check-ins or events (with_notes reads 0 as the newest): a digest since a date before the
+    first revision, the 更新情報 page's default on a database younger than a month, lists them."""
+    _, engine = changed
+    assert list(digest.changes(since_revision=0, engine=engine).checkins["note"]) == [NOTE]
+
+
+def test_a_revision_note_says_which_kpi(found):
+    from kpi.views.notes_text import revision_note
+
+    kpi = "intl_community_events"
+    assert revision_note(f"{notes.OWNER_NOTE}{kpi}", found.registry, "ja") == "地域と連携した国際交流事業数の担当部署を設定"
+    assert revision_note(kpi, found.registry, "en") == "International exchange events with the local community"
+    assert revision_note("bundled sample data", found.registry, "ja") == "サンプルデータ（初期登録）"
+
+
 def test_the_digest_in_words(found):
     from kpi.views import digest_text
 

@@ -6,6 +6,8 @@ import contextlib
 import datetime as dt
 import html
 import json
+import math
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,6 +27,7 @@ from kpi.text.i18n import (
     column_labels,
     dataset_name,
     format_cell,
+    format_datetime,
     labelled,
     note_text,
     school_name,
@@ -37,6 +40,7 @@ from kpi.text.status import STATUS_LOOK, outlook_look, status_look
 from kpi.views import a11y
 from kpi.views.charts import TOPOJSON_URL
 from kpi.views.narrative import outlook_text, status_text
+from kpi.views.notes_text import revision_note
 
 # The theme's primary colour (.streamlit/config.toml), 6.8:1 on white; captions' grey 6.9:1 on white.
 FOCUS_COLOUR = "#005F96"
@@ -62,9 +66,11 @@ STYLE = f"""<style>
 [data-testid="stMetricValue"] {{font-size: clamp(1.3rem, 2.2vw, 2.25rem) !important; line-height: 1.25 !important;}}
 .kpi-phone-list {{list-style: none; padding: 0; margin: 0;}}
 .kpi-phone-list li {{padding: 0.45rem 0; border-bottom: 1px solid #e6e6e6; overflow-wrap: anywhere;}}
-[data-testid="stElementContainer"]:has(.kpi-phone-list) {{display: none;}}
+[data-testid="stElementContainer"]:has(:is(.kpi-phone-list, .kpi-phone-title)) {{display: none;}}
+.kpi-phone-title {{font-weight: 600; margin: 0;}}
 @media (max-width: 640px) {{
-  [data-testid="stElementContainer"]:has(.kpi-phone-list) {{display: block;}}
+  [data-testid="stElementContainer"]:has(:is(.kpi-phone-list, .kpi-phone-title)) {{display: block;}}
+  .js-plotly-plot .gtitle {{display: none;}}
   .st-key-scorecard_grid, .st-key-actions_grid {{display: none !important;}}
 }}
 .kpi-sr-only, [data-testid="stElementContainer"]:has(.kpi-sr-only) {{position: absolute !important; width: 1px;
@@ -189,6 +195,11 @@ def draw(prepared: Chart, *, key: str | None = None, own_theme: bool = False) ->
     """A prepared chart whose camera button saves a presentation-resolution PNG (1920×1080); ``own_theme`` keeps our
     fonts. Its text alternative is read by screen readers just before it; its table is one click away under it."""
     st.html(f'<p class="kpi-sr-only">{html.escape(prepared.description)}</p>')
+    # A chart's title does not wrap (plotly draws it on one line): on a phone it is cut at the screen's edge, so there
+    # it is shown above the chart as text that wraps, and the drawn one hidden (both by the style above).
+    title = str(prepared.figure.layout.title.text or "").replace("<br>", " ").strip()
+    if title:
+        st.html(f'<p class="kpi-phone-title">{html.escape(title)}</p>')
     st.plotly_chart(prepared.figure, config=prepared.config, key=key, width="stretch",
                     theme=None if own_theme else "streamlit")
     if prepared.data is not None:
@@ -261,23 +272,53 @@ TABLE_ROWS = 25
 def table(frame: pd.DataFrame, *, prepared: bool = False, **options) -> None:
     """A read-only table with its column headers and codes in the chosen language (``prepared``: already
     :func:`displayed`, e.g. shared by every session through kpi.app.cache)."""
+    if frame.empty:  # not an empty grid that says "empty" in English
+        st.caption(t("table_empty", lang()))
+        return
     shown = frame if prepared else displayed(frame, lang())
     # Up to TABLE_ROWS rows in view without a scroll bar inside the table (Streamlit's default shows ten).
     options.setdefault("height", table_height(min(len(frame), TABLE_ROWS)) if len(frame) else "auto")
     st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", placeholder="–", **options)
 
 
+def history_table(history: pd.DataFrame, registry: pd.DataFrame) -> None:
+    """Every revision, newest first (the Data and Upload pages): its time in the language, its note in words
+    (a check-in's KPI by name, 「協定校数の担当部署を設定」, not partner_institutions or "owner of …")."""
+    code = lang()
+    shown = history.drop(columns=["sha256", "plan_token"], errors="ignore").sort_values("revision", ascending=False)
+    table(shown.assign(created_at=[format_datetime(pd.Timestamp(v), code) for v in shown["created_at"]],
+                       note=[revision_note(v, registry, code) for v in shown["note"]]))
+
+
 SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why",
                      "owner", "checkin")
-# Column widths in pixels that add up to the main area at 1366×768 (about 1,020 px beside the sidebar); the grid
-# stretches them at wider screens. Rows of WRAP_ROW_PX let a cell wrap to three lines instead of cutting it off.
-SCORECARD_WIDTHS = {"name": 176, "latest": 76, "when": 104, "change": 62, "target": 150, "progress": 90, "now": 118,
-                    "outlook": 110, "trend": 64, "why": 470, "owner": 96,
-                    "checkin": 320}
+# Column widths in pixels that fit the main area at 1366×768 (about 980 px of columns beside the sidebar and the
+# selection boxes, each column a few pixels more than asked): the scorecard's nine and the 要対応's four add up to 930,
+# and the grid stretches them at wider screens. 「前年（度）比」 and 「+0.1ポイント」 need 94 px to stay on one line.
+SCORECARD_WIDTHS = {"name": 164, "latest": 72, "when": 100, "change": 94, "target": 140, "progress": 80, "now": 112,
+                    "outlook": 108, "trend": 58, "why": 330, "owner": 116, "checkin": 320}
 # English words are longer than their Japanese (Year on year, January–December, Internationally co-authored…).
-SCORECARD_WIDTHS_EN = {**SCORECARD_WIDTHS, "name": 168, "latest": 60, "when": 122, "change": 92, "progress": 84,
-                       "now": 112, "outlook": 104, "trend": 56}
-WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px)
+SCORECARD_WIDTHS_EN = {**SCORECARD_WIDTHS, "name": 160, "latest": 60, "when": 132, "change": 80, "target": 146,
+                       "now": 112, "outlook": 104, "trend": 56, "why": 340, "owner": 110}
+WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px): three lines
+LINE_PX, CELL_PADDING_PX, MOST_LINES = 19, 16, 8
+TALL_COLUMNS = ("why", "owner", "checkin")  # long texts: their rows grow to show them whole
+
+
+def _text_px(text: str) -> int:
+    """About how wide ``text`` is drawn in a grid cell: full-width (CJK) characters 13 px, others 7 px."""
+    return sum(13 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
+
+
+def row_px(frame: pd.DataFrame, widths: dict[str, int]) -> int:
+    """A row height that shows the longest reason, owner or check-in whole (three lines at least, eight at most);
+    a tenth more than the characters' width for the words that do not fill a line."""
+    lines = 3
+    for column in TALL_COLUMNS:
+        if column in frame:
+            room = max(widths[column] - CELL_PADDING_PX, 40)
+            lines = max([lines, *(math.ceil(_text_px(str(v)) * 1.1 / room) for v in frame[column] if v)])
+    return WRAP_ROW_PX if lines <= 3 else min(lines, MOST_LINES) * LINE_PX + 10
 
 
 def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None) -> str | None:
@@ -288,15 +329,18 @@ def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None)
     kinds = {"progress": lambda label, width: column.ProgressColumn(label, format="%.0f%%", min_value=0,
                                                                     max_value=100, width=width),
              "trend": lambda label, width: column.LineChartColumn(label, width=width)}
-    order = [c for c in SCORECARD_COLUMNS if c in frame]
+    # A check-in column nobody has written in yet gives its room to the reasons.
+    order = [c for c in SCORECARD_COLUMNS if c in frame and not (c == "checkin" and not frame[c].astype(bool).any())]
+    widths = SCORECARD_WIDTHS_EN if code == "en" else SCORECARD_WIDTHS
     if "when" in frame:  # 「2023年4月〜 2024年3月」 wraps after 〜, not inside a year
         frame = frame.assign(when=frame["when"].astype(str).str.replace("〜", "〜 ", regex=False))
     config = {c: kinds.get(c, lambda label, width: column.TextColumn(label, width=width))(
-        t(f"sc.col.{c}", code), (SCORECARD_WIDTHS_EN if code == "en" else SCORECARD_WIDTHS)[c]) for c in order}
+        t(f"sc.col.{c}", code), widths[c]) for c in order}
+    tall = row_px(frame[[c for c in order if c in TALL_COLUMNS]], widths)
     with st.container(key=f"{key}_grid"):
         event = st.dataframe(frame, column_config=config, column_order=order, hide_index=True, width="stretch",
-                             height=height or table_height(len(frame), row_px=WRAP_ROW_PX), key=key,
-                             on_select="rerun", selection_mode="single-row", row_height=WRAP_ROW_PX,
+                             height=height or table_height(len(frame), row_px=tall), key=key,
+                             on_select="rerun", selection_mode="single-row", row_height=tall,
                              placeholder="–")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     return str(frame.iloc[rows[0]]["id"]) if rows else None
@@ -310,6 +354,9 @@ def table_height(rows: int, *, row_px: int = ROW_PX) -> int:
     return rows * row_px + ROW_PX + 3
 
 
+PHONE_LABELLED = ("owner", "checkin")
+
+
 def verdict_list(frame: pd.DataFrame, *, key: str, columns: tuple[str, ...], link_lang: str) -> None:
     """The same rows as a list of short lines, shown instead of the grid on a phone (the grid is hidden there):
     each KPI's name as a link to its page, then its verdicts and reasons, wrapped to the screen."""
@@ -317,8 +364,12 @@ def verdict_list(frame: pd.DataFrame, *, key: str, columns: tuple[str, ...], lin
     for row in frame.to_dict("records"):
         name = html.escape(str(row.get("name", "")))
         link = f'<a href="indicator?kpi={html.escape(str(row["id"]))}&lang={link_lang}" target="_self">{name}</a>'
-        parts = [html.escape(str(row[c])) for c in columns if c in row and str(row[c]) not in ("", "None", "nan")]
-        items.append(f"<li><strong>{link}</strong><br>{' · '.join(parts)}</li>")
+        shown = [c for c in columns if c in row and str(row[c]) not in ("", "None", "nan")]
+        parts = [html.escape(str(row[c])) for c in shown if c not in PHONE_LABELLED]
+        # 「担当部署：未設定」 on a line of its own: a bare 「未設定」 after the reason would not say what is unset.
+        lines = [" · ".join(parts), *(html.escape(labelled(f"sc.col.{c}", str(row[c]), link_lang))
+                                     for c in shown if c in PHONE_LABELLED)]
+        items.append(f"<li><strong>{link}</strong><br>{'<br>'.join(line for line in lines if line)}</li>")
     st.html(f'<ul class="kpi-phone-list" data-key="{key}">{"".join(items)}</ul>')
 
 

@@ -6,7 +6,7 @@ the digest only because the data, the targets or the check-ins did, never becaus
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -50,7 +50,9 @@ def _snapshot_at(revision: int, *, engine, judged_on: dt.date) -> snapshot.Snaps
     if revision == 0:  # before anything: empty datasets, evaluated like any other state
         datasets = storage.load_all(at_revision=0, engine=engine)
         empty = storage.history(engine=engine).iloc[0:0]
-        return snapshot.with_notes(snapshot.build(datasets, empty, revision=0, judged_on=judged_on), engine=engine)
+        # No check-ins or events either (with_notes would read revision 0 as the newest: all of them "already there").
+        return replace(snapshot.build(datasets, empty, revision=0, judged_on=judged_on),
+                       notes={name: notes.load(name, engine=engine).iloc[0:0] for name in notes.NOTE_DATASETS})
     return snapshot.load(engine=engine, at_revision=revision, judged_on=judged_on)
 
 

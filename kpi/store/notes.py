@@ -19,6 +19,7 @@ from kpi.store import storage
 
 NOTE_LIMIT = 2000  # characters in a note or an event label: a paragraph, not a document
 NOTE_DATASETS = tuple(NOTES)
+OWNER_NOTE = "owner of "  # the note of a targets revision made by set_owner, followed by the KPI's id
 
 
 class NoteRefused(ValueError):
@@ -135,7 +136,7 @@ def set_owner(indicator: str, unit: str, person: str = "", *, user: str, engine=
         raise NoteRefused("notes.no_target", indicator=indicator)
     mine["owner"], mine["owner_person"] = unit, person or None
     return storage.store("targets", mine.reset_index(drop=True), mode="replace", user=user,
-                         note=f"owner of {indicator}", slices=[{"indicator": indicator}],
+                         note=f"{OWNER_NOTE}{indicator}", slices=[{"indicator": indicator}],
                          token=_token("owner", base, indicator, unit, person), expect_base=base, engine=engine)
 
 

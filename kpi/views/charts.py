@@ -30,12 +30,12 @@ def _layout(fig: go.Figure, *, height: int, title: str | None = None, legend: bo
 
 
 def _period_axis(fig: go.Figure, periods, period_kind: str, lang: str, *, most: int = 10) -> None:
-    """At most ``most`` period labels, written horizontally (a slanted axis takes half a slide)."""
+    """At most ``most`` period labels, written horizontally where they fit (a slanted axis takes half a slide) and
+    slanted by plotly only where they would overlap (「2014年度2015年度…」 on a phone)."""
     periods = sorted({int(p) for p in periods})
     step = max(1, math.ceil(len(periods) / most))
     shown = periods[::-1][::step][::-1]  # count back from the latest period, which is always labelled
-    fig.update_xaxes(tickvals=shown, ticktext=[period_label(p, period_kind, lang, short=True) for p in shown],
-                     tickangle=0)
+    fig.update_xaxes(tickvals=shown, ticktext=[period_label(p, period_kind, lang, short=True) for p in shown])
 
 
 def value_axis(fig: go.Figure, lang: str, *, unit: str = "", axis: str = "y", stacked: bool = False) -> None:
@@ -113,8 +113,8 @@ def render_kpi(spec: chart_spec.ChartSpec, *, small: bool = False, most: int = 6
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return _layout(fig, height=90, legend=False)
-    shown, labels = spec.x_labels(most=most)  # a trend reads with few labels; they fit a phone
-    fig.update_xaxes(tickvals=shown, ticktext=labels, tickangle=0, title_text=spec.x_title)
+    shown, labels = spec.x_labels(most=most)  # a trend reads with few labels
+    fig.update_xaxes(tickvals=shown, ticktext=labels, title_text=spec.x_title)  # slanted only where they overlap
     if spec.y_ticks:
         fig.update_yaxes(tickvals=list(spec.y_ticks), ticktext=list(spec.y_labels), range=list(spec.y_range))
     for item in spec.of("event"):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from kpi.text.i18n import format_date, format_datetime, format_value, indicator_name, note_text, period_label, t
 from kpi.views.narrative import _missing, outlook_text, status_text
-from kpi.views.notes_text import checkin_text, event_text
+from kpi.views.notes_text import checkin_text, event_text, revision_note
 
 
 def _name(digest, indicator, lang: str) -> str:
@@ -51,13 +51,14 @@ def verdict_lines(digest, lang: str) -> list[str]:
             for item in digest.verdicts.to_dict("records")]
 
 
-def revision_line(record, lang: str) -> str:
+def revision_line(record, lang: str, registry=None) -> str:
     parts = [t("plan.revision_label", lang, revision=int(record["revision"])),
              format_datetime(record["created_at"], lang), str(record["user"])]
     if record["dataset"] != "targets":
         parts.insert(1, t(f"dataset.{record['dataset']}", lang))
     parts += [str(record["file_name"])] if record["file_name"] else []
-    parts += [note_text(str(record["note"]), lang)] if record["note"] else []
+    note = str(record["note"]) if record["note"] else ""
+    parts += [revision_note(note, registry, lang) if registry is not None else note_text(note, lang)] if note else []
     return " · ".join(parts)
 
 
@@ -73,8 +74,10 @@ def sections(digest, lang: str) -> list[tuple[str, list[str]]]:
         (t("dg.events", lang, n=len(digest.events)),
          [t("dg.event", lang, name=_name(digest, e["indicator"], lang), event=event_text(e, lang))
           for e in digest.events.to_dict("records")]),
-        (t("dg.targets", lang, n=len(digest.targets)), [revision_line(r, lang) for r in digest.targets.to_dict("records")]),
-        (t("dg.imports", lang, n=len(digest.imports)), [revision_line(r, lang) for r in digest.imports.to_dict("records")]),
+        (t("dg.targets", lang, n=len(digest.targets)), [revision_line(r, lang, digest.registry)
+                                                             for r in digest.targets.to_dict("records")]),
+        (t("dg.imports", lang, n=len(digest.imports)), [revision_line(r, lang, digest.registry)
+                                                             for r in digest.imports.to_dict("records")]),
     ]
     return [(heading, lines) for heading, lines in out if lines]
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpi.text.i18n import format_date, period_label, source_text, t
+from kpi.store.notes import OWNER_NOTE
+from kpi.text.i18n import format_date, indicator_name, note_text, period_label, source_text, t
 from kpi.views.narrative import _missing, status_text
 
 
@@ -20,6 +21,17 @@ def owner_text(row, lang: str) -> str:
     if unit and person:
         return t("owner.with_person", lang, unit=unit, person=person)
     return unit or person or t("sc.owner_unset", lang)
+
+
+def revision_note(note, registry, lang: str) -> str:
+    """A revision's note in words: a check-in's (its KPI's id) as the KPI's name, an owner's 「協定校数の担当部署を設定」
+    instead of "owner of partner_institutions", the app's own notes from the catalogue, people's as written."""
+    note = "" if _missing(note) else str(note)
+    if note in registry.index:
+        return indicator_name(registry, note, lang)
+    if note.startswith(OWNER_NOTE) and note[len(OWNER_NOTE):] in registry.index:
+        return t("notes.owner_set", lang, name=indicator_name(registry, note[len(OWNER_NOTE):], lang))
+    return note_text(note, lang) if note else ""
 
 
 def _day(value) -> str | None:
@@ -56,7 +68,8 @@ def checkin_text(checkin: dict | None, row, lang: str, *, with_override: bool = 
     text = t("notes.checkin_line", lang, note=note, details=details, author=str(checkin["author"]),
              date=format_date(recorded, lang) if recorded else "–")
     override = override_text(checkin, row, lang) if with_override else ""
-    return f"{text} {override}".strip() if override else text
+    # "… — hanako, December 3, 2026. Owner's own status: …" (not "2026 Owner's"); 「…記入） 担当部署の判断：…」
+    return f"{text}{'.' if lang == 'en' else ''} {override}" if override else text
 
 
 def event_period(day, period_kind: str) -> float:
