@@ -60,6 +60,25 @@ def refused(exc: notes.NoteRefused) -> None:
     st.error(t(exc.key, lang, **fields))
 
 
+def store(write, saved) -> None:
+    """Every write of this page: analysts only; ``write()`` returns the new revision, ``saved(revision)`` the words
+    shown after the rerun; a refusal or a storage error is a message and nothing is stored."""
+    if not signin.is_analyst():
+        st.error(t("id.analyst_only", lang))
+        return
+    revision = None
+    try:
+        with ui.storage_errors():
+            revision = write()
+    except notes.NoteRefused as exc:
+        refused(exc)
+        return
+    if revision is None:
+        return
+    st.session_state["checkins_flash"] = saved(revision)
+    st.rerun()
+
+
 def owner_form() -> None:
     """担当 of this KPI: stored on its targets, as the Targets editor's owner columns would."""
     with st.form("owner_form"):
@@ -70,19 +89,8 @@ def owner_form() -> None:
                                   key="owner_person")
         if not st.form_submit_button(t("ci.owner_save", lang)):
             return
-    if not signin.is_analyst():
-        st.error(t("id.analyst_only", lang))
-        return
-    revision = None
-    try:
-        with ui.storage_errors():
-            revision = notes.set_owner(indicator, unit, person, user=signin.audit_name())
-    except notes.NoteRefused as exc:
-        refused(exc)
-        return
-    if revision is not None:
-        st.session_state["checkins_flash"] = t("ci.owner_saved", lang, revision=revision)
-        st.rerun()
+    store(lambda: notes.set_owner(indicator, unit, person, user=signin.audit_name()),
+          lambda revision: t("ci.owner_saved", lang, revision=revision))
 
 
 def checkin_form() -> None:
@@ -99,21 +107,9 @@ def checkin_form() -> None:
         due = right.date_input(t("ci.due", lang), value=None, key="checkin_due")
         if not st.form_submit_button(t("ci.save", lang), type="primary"):
             return
-    if not signin.is_analyst():
-        st.error(t("id.analyst_only", lang))
-        return
-    revision = None
-    try:
-        with ui.storage_errors():
-            revision = notes.record_checkin(notes.CheckIn(indicator, note, period=period or None, status=status or None,
-                                                          due=due), user=signin.audit_name(), known=ids)
-    except notes.NoteRefused as exc:
-        refused(exc)
-        return
-    if revision is None:
-        return
-    st.session_state["checkins_flash"] = t("ci.saved", lang, revision=revision)
-    st.rerun()
+    store(lambda: notes.record_checkin(notes.CheckIn(indicator, note, period=period or None, status=status or None,
+                                                     due=due), user=signin.audit_name(), known=ids),
+          lambda revision: t("ci.saved", lang, revision=revision))
 
 
 def event_form() -> None:
@@ -126,21 +122,9 @@ def event_form() -> None:
                                 format_func=lambda s: t(f"ci.scope.{s}", lang))
         if not st.form_submit_button(t("ci.save_event", lang)):
             return
-    if not signin.is_analyst():
-        st.error(t("id.analyst_only", lang))
-        return
-    revision = None
-    try:
-        with ui.storage_errors():
-            revision = notes.record_event(day, label, user=signin.audit_name(), known=ids,
-                                          indicator=indicator if scope == "this" else None)
-    except notes.NoteRefused as exc:
-        refused(exc)
-        return
-    if revision is None:
-        return
-    st.session_state["checkins_flash"] = t("ci.event_saved", lang, revision=revision)
-    st.rerun()
+    store(lambda: notes.record_event(day, label, user=signin.audit_name(), known=ids,
+                                     indicator=indicator if scope == "this" else None),
+          lambda revision: t("ci.event_saved", lang, revision=revision))
 
 
 def undo_list() -> None:
@@ -158,20 +142,10 @@ def undo_list() -> None:
                                               format_datetime(record["created_at"], lang), str(record["user"]),
                                               revision_note(record["note"], snap.registry, lang)])))
         if button.button(t("ci.undo", lang), key=f"undo_{record['revision']}"):
-            if not signin.is_analyst():
-                st.error(t("id.analyst_only", lang))
-                return
-            done = None
-            try:
-                with ui.storage_errors():
-                    done = notes.undo(record["dataset"], int(record["revision"]), user=signin.audit_name())
-            except notes.NoteRefused as exc:
-                refused(exc)
-                return
-            if done is None:
-                return
-            st.session_state["checkins_flash"] = t("ci.undone", lang, revision=int(record["revision"]), new=done)
-            st.rerun()
+            dataset, undone = record["dataset"], int(record["revision"])
+            store(lambda: notes.undo(dataset, undone, user=signin.audit_name()),  # noqa: B023 - called at once
+                  lambda new: t("ci.undone", lang, revision=undone, new=new))  # noqa: B023 - called at once
+            return
 
 
 owner_form()
