@@ -126,9 +126,8 @@ def _events(events: pd.DataFrame | None, actual: Series, top: float, kind: str, 
         return None
     rows = events.to_dict("records")
     at = tuple(event_period(e["event_date"], kind) for e in rows)
-    heights = dict(zip(actual.periods, actual.values))
-    return Series("event", t("events", lang), at,
-                  tuple(heights.get(math.floor(x)) if heights.get(math.floor(x)) is not None else top for x in at),
+    heights = {p: v for p, v in zip(actual.periods, actual.values) if v is not None}
+    return Series("event", t("events", lang), at, tuple(heights.get(math.floor(x), top) for x in at),
                   EVENT_COLOUR, width=1.5, dash="dot", marker="triangle", marker_size=12,
                   labels=tuple(event_text(e, lang) for e in rows),
                   period_labels=tuple(" ".join(str(e["label"]).split())[:24] for e in rows))
