@@ -381,19 +381,12 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.system)])
-def two_engines(request, tmp_path):
-    """Two engines (two replicas' connection pools) on one database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres").new_database()
-    first = storage.get_engine(url)
-    second = sa.create_engine(url)
-    yield first, second
+@pytest.fixture
+def two_engines(any_engine):
+    """Two engines (two replicas' connection pools) on one database, SQLite and PostgreSQL alike."""
+    second = sa.create_engine(any_engine.url)
+    yield any_engine, second
     second.dispose()
-    first.dispose()
-    storage._engines.pop(url, None)
 
 
 def test_two_replicas_share_the_wait_and_a_restart_keeps_it(two_engines):
