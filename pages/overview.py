@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from kpi.app import cache, ui
+from kpi.app import cache, grid, ui
 from kpi.text.i18n import t
-from kpi.views.narrative import date_text
 from metrics.registry import PILLARS
 from metrics.targets import AT_RISK_TOLERANCE
 
@@ -33,8 +32,7 @@ st.markdown(f"**{t('sc.action_title', lang)}（{len(actions)}）**" if lang == "
 if actions.empty:
     st.caption(t("sc.action_none", lang))
 else:
-    ui.verdict_list(actions, key="actions", columns=("why", "owner", "checkin"), link_lang=lang)
-    picked_action = ui.scorecard_table(view.action_table, key="actions")
+    picked_action = grid.draw(view.action_grid, key="actions")
     if picked_action is not None:
         st.switch_page("pages/indicator.py", query_params={"kpi": picked_action, "lang": lang})
 if view.update_line:
@@ -42,11 +40,9 @@ if view.update_line:
 
 st.markdown(f"**{t('sc.table_title', lang)}**", help=t("sc.rules", lang, pct=f"{AT_RISK_TOLERANCE:.0%}") + "\n\n"
             + t("sc.table_help", lang))
-shown = view.scorecard
 # Every KPI is a row in view: the grid is as tall as its rows (no scroll bar inside it; the page scrolls), and on a
 # phone a list puts each KPI's verdicts first instead of a grid wider than the screen.
-ui.verdict_list(shown, key="scorecard", columns=("now", "outlook", "latest", "when", "target"), link_lang=lang)
-picked = ui.scorecard_table(shown, key="scorecard")
+picked = grid.draw(view.scorecard_grid, key="scorecard")
 if picked is not None:
     st.switch_page("pages/indicator.py", query_params={"kpi": picked, "lang": lang})
 
@@ -54,5 +50,4 @@ with st.expander(t("pub.targets_title", lang)):
     st.caption(t("pub.targets_help", lang))
     st.table(view.sources, hide_index=True)
 
-st.caption(f"{snap.loaded(None, lang)} · "
-           + t("sc.judged_on", lang, date=date_text(snap.judged_on, lang)))
+st.caption(view.footer)

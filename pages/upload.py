@@ -6,7 +6,7 @@ import contextlib
 import pandas as pd
 import streamlit as st
 
-from kpi.app import signin, ui
+from kpi.app import signin, turns, ui
 from kpi.ingest.importer import header_signature
 from kpi.ingest.schemas import DATASETS, guess_dataset
 from kpi.store import plan, service, storage
@@ -16,6 +16,7 @@ from kpi.text.i18n import format_number, format_value, indicator_name, period_la
 from metrics.compute import value_diff
 
 lang = ui.lang()
+turns.step_aside()  # reading a file, planning and storing take seconds: the viewers' runs go on meanwhile
 st.title(t("upload", lang))
 if not signin.analyst_gate():
     st.stop()

@@ -6,8 +6,6 @@ import contextlib
 import datetime as dt
 import html
 import json
-import math
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,6 +13,8 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
+from kpi.app.memo import Memo
+from kpi.app.turns import step_aside
 from kpi.ingest.countries import country_name
 from kpi.publish.exporting import to_safe_csv, to_xlsx
 from kpi.store import service, storage
@@ -49,7 +49,8 @@ SPARKLINE_HEIGHT = 150
 # WCAG 2.1 AA (JIS X 8341-3): captions at full opacity in a grey of 6.9:1 on white (Streamlit fades them to 3.9:1)
 # and chart axis text in the same grey (Streamlit's chart theme draws it in #808495, 3.7:1),
 # links underlined (not told by colour alone), a focus outline on whatever the keyboard reaches (2.4.7), and the
-# chart descriptions hidden from sight but read by screen readers.
+# chart descriptions hidden from sight but read by screen readers. Titles break between words only (never
+# 「国際戦 / 略 KPI」); on a phone the chart toolbar would sit over small charts, so it is hidden there.
 STYLE = f"""<style>
 [data-testid="stCaptionContainer"] {{opacity: 1 !important; color: {UI_MUTED_TEXT} !important;}}
 [data-testid="stCaptionContainer"] a, [data-testid="stMarkdownContainer"] a {{text-decoration: underline;}}
@@ -75,14 +76,16 @@ STYLE = f"""<style>
 }}
 .kpi-sr-only, [data-testid="stElementContainer"]:has(.kpi-sr-only) {{position: absolute !important; width: 1px;
   height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}}
+h1, h2, h3 {{word-break: keep-all; overflow-wrap: anywhere;}}
+@media (max-width: 640px) {{.modebar-container {{display: none !important;}}}}
 </style>"""
 
 
 def apply_style(code: str) -> None:
-    """The accessibility style above, and the page's language for screen readers and hyphenation (WCAG 3.1.1)."""
-    st.html(STYLE)
+    """The style above, and the page's language for screen readers and hyphenation (WCAG 3.1.1): one element
+    (every element is a message to the browser on every run)."""
     # Our own constant script, not user text: Streamlit's index.html always says lang="en".
-    st.html(f'<span class="kpi-sr-only"></span><script>document.documentElement.lang = '
+    st.html(f'{STYLE}<span class="kpi-sr-only"></span><script>document.documentElement.lang = '
             f'"{"ja" if code == "ja" else "en"}";</script>', unsafe_allow_javascript=True)
 
 
@@ -109,12 +112,18 @@ def lang() -> str:
     return st.session_state.get("lang") or "en"
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
-    """The snapshot is built outside Streamlit (kpi/store/snapshot.py); the app only caches it by revision and day.
+SNAPSHOTS = Memo(max_entries=8)
 
-    A resource, not data: every session shares the one read-only object instead of unpickling a copy per rerun.
+
+def _snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
+    """The snapshot is built outside Streamlit (kpi/store/snapshot.py); the app only keeps it by revision and day.
+
+    Every session shares the one read-only object (kpi.app.memo) instead of unpickling a copy per rerun.
     """
+    return SNAPSHOTS.get((url, revision, day), lambda: _build_snapshot(url, revision, day))
+
+
+def _build_snapshot(url: str, revision: int, day: dt.date) -> Snapshot:
     engine = storage.get_engine(url)
     datasets = storage.load_all(engine=engine, at_revision=revision)
     snap = build_snapshot(datasets, storage.history(engine=engine), revision=revision, judged_on=day)
@@ -290,87 +299,12 @@ def history_table(history: pd.DataFrame, registry: pd.DataFrame) -> None:
                        note=[revision_note(v, registry, code) for v in shown["note"]]))
 
 
-SCORECARD_COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why",
-                     "owner", "checkin")
-# Column widths in pixels that fit the main area at 1366×768 (about 980 px of columns beside the sidebar and the
-# selection boxes, each column a few pixels more than asked): the scorecard's nine and the 要対応's four add up to 930,
-# and the grid stretches them at wider screens. 「前年（度）比」 and 「+0.1ポイント」 need 94 px to stay on one line.
-SCORECARD_WIDTHS = {"name": 164, "latest": 72, "when": 100, "change": 94, "target": 140, "progress": 80, "now": 112,
-                    "outlook": 108, "trend": 58, "why": 330, "owner": 116, "checkin": 320}
-# English words are longer than their Japanese (Year on year, January–December, Internationally co-authored…).
-SCORECARD_WIDTHS_EN = {**SCORECARD_WIDTHS, "name": 160, "latest": 60, "when": 132, "change": 80, "target": 146,
-                       "now": 112, "outlook": 104, "trend": 56, "why": 340, "owner": 110}
-WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px): three lines
-LINE_PX, CELL_PADDING_PX, MOST_LINES = 19, 16, 8
-TALL_COLUMNS = ("why", "owner", "checkin")  # long texts: their rows grow to show them whole
-
-
-def _text_px(text: str) -> int:
-    """About how wide ``text`` is drawn in a grid cell: full-width (CJK) characters 13 px, others 7 px."""
-    return sum(13 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
-
-
-def row_px(frame: pd.DataFrame, widths: dict[str, int]) -> int:
-    """A row height that shows the longest reason, owner or check-in whole (three lines at least, eight at most);
-    a tenth more than the characters' width for the words that do not fill a line."""
-    lines = 3
-    for column in TALL_COLUMNS:
-        if column in frame:
-            room = max(widths[column] - CELL_PADDING_PX, 40)
-            lines = max([lines, *(math.ceil(_text_px(str(v)) * 1.1 / room) for v in frame[column] if v)])
-    return WRAP_ROW_PX if lines <= 3 else min(lines, MOST_LINES) * LINE_PX + 10
-
-
-def scorecard_table(frame: pd.DataFrame, *, key: str, height: int | None = None) -> str | None:
-    """The scorecard (or 要対応) table: every row in view (no inner scroll bar), long texts wrapped in their cells,
-    progress bars and sparklines as column types; returns a picked row's id."""
-    code = lang()
-    column = st.column_config
-    kinds = {"progress": lambda label, width: column.ProgressColumn(label, format="%.0f%%", min_value=0,
-                                                                    max_value=100, width=width),
-             "trend": lambda label, width: column.LineChartColumn(label, width=width)}
-    # A check-in column nobody has written in yet gives its room to the reasons.
-    order = [c for c in SCORECARD_COLUMNS if c in frame and not (c == "checkin" and not frame[c].astype(bool).any())]
-    widths = SCORECARD_WIDTHS_EN if code == "en" else SCORECARD_WIDTHS
-    if "when" in frame:  # 「2023年4月〜 2024年3月」 wraps after 〜, not inside a year
-        frame = frame.assign(when=frame["when"].astype(str).str.replace("〜", "〜 ", regex=False))
-    config = {c: kinds.get(c, lambda label, width: column.TextColumn(label, width=width))(
-        t(f"sc.col.{c}", code), widths[c]) for c in order}
-    tall = row_px(frame[[c for c in order if c in TALL_COLUMNS]], widths)
-    with st.container(key=f"{key}_grid"):
-        event = st.dataframe(frame, column_config=config, column_order=order, hide_index=True, width="stretch",
-                             height=height or table_height(len(frame), row_px=tall), key=key,
-                             on_select="rerun", selection_mode="single-row", row_height=tall,
-                             placeholder="–")
-    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    return str(frame.iloc[rows[0]]["id"]) if rows else None
-
-
 ROW_PX = 35  # Streamlit's default row height
 
 
 def table_height(rows: int, *, row_px: int = ROW_PX) -> int:
     """Pixels for a table of ``rows`` rows and its header, so it shows every row without a scroll bar."""
     return rows * row_px + ROW_PX + 3
-
-
-PHONE_LABELLED = ("owner", "checkin")
-
-
-def verdict_list(frame: pd.DataFrame, *, key: str, columns: tuple[str, ...], link_lang: str) -> None:
-    """The same rows as a list of short lines, shown instead of the grid on a phone (the grid is hidden there):
-    each KPI's name as a link to its page, then its verdicts and reasons, wrapped to the screen."""
-    items = []
-    for row in frame.to_dict("records"):
-        name = html.escape(str(row.get("name", "")))
-        link = f'<a href="indicator?kpi={html.escape(str(row["id"]))}&lang={link_lang}" target="_self">{name}</a>'
-        shown = [c for c in columns if c in row and str(row[c]) not in ("", "None", "nan")]
-        parts = [html.escape(str(row[c])) for c in shown if c not in PHONE_LABELLED]
-        # 「担当部署：未設定」 on a line of its own: a bare 「未設定」 after the reason would not say what is unset.
-        lines = [" · ".join(parts), *(html.escape(labelled(f"sc.col.{c}", str(row[c]), link_lang))
-                                     for c in shown if c in PHONE_LABELLED)]
-        items.append(f"<li><strong>{link}</strong><br>{'<br>'.join(line for line in lines if line)}</li>")
-    st.html(f'<ul class="kpi-phone-list" data-key="{key}">{"".join(items)}</ul>')
 
 
 def compact_top() -> None:
@@ -465,6 +399,7 @@ def export_buttons(snap: Snapshot, *, pillars: tuple[str, ...] = (), key: str = 
                                file_name=f"tohoku-intl-kpi-r{snap.revision}-{code}.{kind}", on_click="ignore")
         elif st.button(t(make, code), icon=icon, key=f"{key}_{kind}_make"):
             building = "deck" if kind == "pptx" else "pdf"
+            step_aside()  # seconds of work: the other sessions go on meanwhile (kpi.app.turns)
             with st.status(t(f"{building}.building", code), expanded=True) as status:
                 bar = st.progress(0.0)
 

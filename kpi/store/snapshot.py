@@ -7,6 +7,7 @@ so the Overview, the CLI, presentation mode, the deck and the PDF read the same 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -80,9 +81,10 @@ class Snapshot:
     def summary(self) -> pd.DataFrame:
         return self.scorecard
 
-    @property
+    @functools.cached_property
     def empty(self) -> bool:
-        return not self.evaluation["period"].notna().any()  # no value (every page asks, every run: no copy)
+        """No value at all. Every page asks on every run: worked out once per snapshot (it is read-only)."""
+        return not self.evaluation["period"].notna().any()
 
     def series(self, indicator: str) -> pd.DataFrame:
         return self.values[self.values["indicator"] == indicator]
