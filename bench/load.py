@@ -14,9 +14,11 @@ The floor's and the app's rounds alternate (each N at least three times, small N
 requests), so both meet the same load from the other engineers on this machine: the ratio app / floor is what
 counts, and the load average is printed at the start and end of each measurement.
 
-Then two replicas of the app behind Debian's nginx, configured from deploy/nginx.conf (ip_hash sticky sessions;
-each session from its own loopback source address 127.0.k.1, so that ip_hash, which keys on the first three
-octets, spreads them as it would spread viewers on different machines), on the same PostgreSQL, against the floor.
+The app's runs take turns (kpi/app/turns.py); the same sweep without turns (KPI_TURN_WAIT_S=0, every run at
+once, as Streamlit schedules them) shows what that adds. Then two replicas of the app behind Debian's nginx,
+configured from deploy/nginx.conf (ip_hash sticky sessions; each session from its own loopback source address
+127.0.k.1, so that ip_hash, which keys on the first three octets, spreads them as it would spread viewers on
+different machines), on the same PostgreSQL, against the floor.
 
 Last, in-process (streamlit.testing AppTest, a fresh process each, SQLite): the server-side time of a run of the
 Overview, the Indicator page and Student mobility, beside the hello-world page's, with the sample data and with
@@ -501,8 +503,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--sessions", help="comma-separated session counts for one process (each ≤ 80)")
     parser.add_argument("--replica-sessions", help="comma-separated session counts for two replicas (each ≤ 80)")
     parser.add_argument("--rows", type=int, help="mobility rows for the in-process run (0: sample only)")
-    parser.add_argument("--setups", default="single,replicas,in-process",
-                        help="which of single, replicas, in-process (comma-separated)")
+    parser.add_argument("--setups", default="single,no-turns,replicas,in-process",
+                        help="which of single, no-turns, replicas, in-process (comma-separated)")
     parser.add_argument("--page-runs", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     counts = lambda text, default: tuple(int(n) for n in text.split(",")) if text else default  # noqa: E731
@@ -535,6 +537,14 @@ def served(args: argparse.Namespace) -> None:
             knees["one process"] = verdict(floors, apps)
             server.stop()
             started.remove(server)
+        if "no-turns" in args.setups:  # what taking turns (kpi/app/turns.py) adds: every run at once, as Streamlit does
+            server = Server(database, KPI_TURN_WAIT_S="0")
+            started.append(server)
+            floors, apps = sweep("one server process without turns (KPI_TURN_WAIT_S=0: every run at once)", server.url,
+                                 floor.url, args.counts, spread=False, servers=[server])
+            verdict(floors, apps)
+            server.stop()
+            started.remove(server)
         if "replicas" in args.setups and nginx_binary() is None:
             print("\ntwo replicas: skipped, nginx is not installed (`make bench-deps` installs Debian's nginx-light)")
         elif "replicas" in args.setups:
@@ -565,7 +575,7 @@ def main() -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load()} at the start, Python "
           f"{platform.python_version()}; client, servers, nginx and PostgreSQL share it")
-    if args.setups & {"single", "replicas"}:
+    if args.setups & {"single", "no-turns", "replicas"}:
         served(args)
     if "in-process" in args.setups:
         in_process(args.rows)

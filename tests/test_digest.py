@@ -190,3 +190,18 @@ def test_the_digest_email_arrives_at_a_real_smtp_server(changed, smtp_server, mo
     assert attachments[0].get_content().startswith(b"%PDF")
     english = by_lang["en"].get_body(preferencelist=("plain",)).get_content()
     assert "Check-ins added (1)" in english and NOTE in english
+
+
+@pytest.mark.parametrize("base, since, lang, expected", [
+    pytest.param(12, None, "ja", "第12版より後", id="after-a-revision"),
+    pytest.param(0, None, "ja", "最初の版から", id="from-the-start-not-after-revision-0"),
+    pytest.param(0, None, "en", "since the first revision", id="from-the-start-en"),
+    pytest.param(3, dt.date(2026, 11, 1), "ja", "2026年11月1日以降（第3版より後）", id="a-date"),
+    pytest.param(0, dt.date(2026, 11, 1), "ja", "2026年11月1日以降（最初の版から）", id="a-date-before-everything"),
+])
+def test_the_start_of_a_digest_in_words(base, since, lang, expected):
+    from types import SimpleNamespace
+
+    from kpi.views import digest_text
+
+    assert digest_text.since_text(SimpleNamespace(base_revision=base, since=since), lang) == expected

@@ -83,9 +83,11 @@ def sections(digest, lang: str) -> list[tuple[str, list[str]]]:
 
 
 def since_text(digest, lang: str) -> str:
+    """「2026年11月1日以降（第12版より後）」; from the very beginning there is no 第0版 to be after."""
+    start = "_start" if digest.base_revision <= 0 else ""
     if digest.since is not None:
-        return t("dg.since_date", lang, date=format_date(digest.since, lang), base=digest.base_revision)
-    return t("dg.since_revision", lang, base=digest.base_revision)
+        return t(f"dg.since_date{start}", lang, date=format_date(digest.since, lang), base=digest.base_revision)
+    return t(f"dg.since_revision{start}", lang, base=digest.base_revision)
 
 
 def subject(digest, lang: str) -> str:
