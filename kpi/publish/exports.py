@@ -131,11 +131,6 @@ def notes_paragraphs(item: KpiSlide, lang: str) -> list[str]:
 
 # --- Accessibility: alternative text and document language (WCAG 1.1.1, 3.1.1; PDF/UA where fpdf2 allows) ----------
 
-def chart_description(item: KpiSlide, lang: str) -> str:
-    """The chart's one-sentence text alternative: the view's, the same sentence the app reads out for it."""
-    return item.description
-
-
 def describe_shape(shape, description: str, *, title: str | None = None) -> None:
     """Alt text of a PowerPoint shape (a chart's graphic frame, a picture): the descr/title of its cNvPr element."""
     properties = shape._element.xpath("./*[1]/p:cNvPr")[0]
@@ -404,7 +399,7 @@ def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
     data, drawn = _chart_data(spec, periods)
     chart = _insert_chart(slide, layout, data)
     frame = next(shape for shape in slide.shapes if shape.has_chart)
-    describe_shape(frame, chart_description(item, lang), title=item.name)
+    describe_shape(frame, item.description, title=item.name)  # the sentence the app reads out
     chart.has_title = False
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.TOP
