@@ -381,7 +381,7 @@ def cmd_digest(args) -> int:
             config = digest_mail.load_config()
             sent = digest_mail.send_digest(found, config, pdf_for=pdf_for)
         except digest_mail.MailConfigError as exc:
-            print(t(exc.key, lang, **exc.fields), file=sys.stderr)
+            print(exc.text_in(lang), file=sys.stderr)
             return 1
         except OSError as exc:  # smtplib errors are OSErrors: refused, unreachable, authentication, TLS
             print(t("mail.failed", lang, error=str(exc)), file=sys.stderr)

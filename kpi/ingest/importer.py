@@ -552,7 +552,7 @@ def parse_column(raw: pd.Series, col: Column, label: str, errors: list[Problem],
             try:
                 value = parse(text)
             except CellError as exc:
-                failures[number] = (exc.key, exc.params)
+                failures[number] = (exc.key, exc.fields)
         parsed.append(value)
     if failures:
         bad_rows = np.flatnonzero(np.isin(codes, list(failures)))
@@ -1007,7 +1007,7 @@ def _workbook_table(data: bytes, result: ImportResult, aliases: dict[str, str], 
         book = open_workbook(data)
         sheet, rows = _choose_sheet(book, sheet, aliases, result)
     except WorkbookRefused as refused:
-        result.errors.append(Problem(refused.key, params=refused.params))
+        result.errors.append(Problem(refused.key, params=refused.fields))
         return None
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged files
         result.errors.append(Problem("imp.workbook_unreadable", params={"detail": str(exc)[:200]}))

@@ -13,6 +13,8 @@ import math
 import re
 import unicodedata
 
+from kpi.text.worded import Worded
+
 COUNT_LIMIT = 1_000_000_000  # a count of students or papers beyond a billion is a typing slip (and sums stay exact)
 NUMBER_LIMIT = 1e15  # indicator values; their sums stay finite and exact to the unit
 NONE_DASHES = {"-", "−", "―", "—", "‐", "–", "ー"}
@@ -22,13 +24,8 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _PLAIN_COUNT = re.compile(r"\d+(?:\.0+)?")
 
 
-class CellError(ValueError):
-    """A cell that cannot be read: catalogue key and params (str() is the key, for logs)."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class CellError(Worded, ValueError):
+    """A cell that cannot be read: catalogue key and fields (str() is the key, for logs)."""
 
 
 def cell_text(text: str) -> str:

@@ -15,6 +15,8 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 
+from kpi.text.worded import Worded
+
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all parts of one workbook, inflated
 MAX_RATIO = 100  # a part over LARGE_PART inflating more than this many times is a zip bomb, not a table
 LARGE_PART = 10 * 1024 * 1024
@@ -41,13 +43,8 @@ _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 
 
-class WorkbookRefused(Exception):
-    """A workbook not read, with a catalogue key (imp.wb.*) and its params."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class WorkbookRefused(Worded):
+    """A workbook not read, with a catalogue key (imp.wb.*) and its fields."""
 
 
 @dataclass

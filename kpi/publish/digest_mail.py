@@ -32,17 +32,14 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from kpi.text.worded import Worded
 from kpi.views import digest_text
 
 SECRETS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
 
 
-class MailConfigError(ValueError):
+class MailConfigError(Worded, ValueError):
     """The SMTP server or the recipient lists are not configured (catalogue key): nothing was sent."""
-
-    def __init__(self, key: str, **fields):
-        super().__init__(key)
-        self.key, self.fields = key, fields
 
 
 @dataclass

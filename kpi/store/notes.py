@@ -16,18 +16,15 @@ import pandas as pd
 
 from kpi.ingest.schemas import CHECKIN_STATUS, NOTES
 from kpi.store import storage
+from kpi.text.worded import Worded
 
 NOTE_LIMIT = 2000  # characters in a note or an event label: a paragraph, not a document
 NOTE_DATASETS = tuple(NOTES)
 OWNER_NOTE = "owner of "  # the note of a targets revision made by set_owner, followed by the KPI's id
 
 
-class NoteRefused(ValueError):
+class NoteRefused(Worded, ValueError):
     """A check-in or event that cannot be stored (catalogue key and its fields); nothing was written."""
-
-    def __init__(self, key: str, **fields):
-        super().__init__(key)
-        self.key, self.fields = key, fields
 
 
 @dataclass(frozen=True)

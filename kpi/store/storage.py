@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from kpi.ingest.schemas import DATASETS, NOTES, STORED_TYPES, columns_of
+from kpi.text.worded import Worded
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "kpi.sqlite3"
@@ -96,18 +97,14 @@ def _dataset_table(name: str) -> sa.Table:
 TABLES = {name: _dataset_table(name) for name in [*DATASETS, *NOTES]}
 
 
-class StorageError(RuntimeError):
+class StorageError(Worded, RuntimeError):
     """A storage problem worded for the user (unreachable, read-only, unknown revision): a catalogue key and its
-    fields (``str()`` is the English text, ``text_in(lang)`` the reader's), or an already worded message."""
+    fields (``str()`` is the English text, for the CLI and logs; ``text_in(lang)`` the reader's), or an already
+    worded message."""
 
     def __init__(self, key: str, **fields):
-        self.key, self.fields = key, fields
-        super().__init__(self.text_in("en"))
-
-    def text_in(self, lang: str) -> str:
-        from kpi.text.i18n import catalogue, t
-
-        return t(self.key, lang, **self.fields) if self.key in catalogue() else self.key
+        super().__init__(key, **fields)
+        self.args = (self.text_in("en"),)
 
 
 class AlreadyStored(StorageError):
