@@ -34,11 +34,11 @@ class Memo:
                 self._items.move_to_end(key)
                 return self._items[key]
             building = self._building.setdefault(key, threading.Lock())
+        step_aside()  # building (or waiting for a build) may take seconds: the other sessions' runs go on meanwhile
         with building:  # one build per key; the others wait for it and then find it stored
             with self._lock:
                 if key in self._items:
                     return self._items[key]
-            step_aside()  # a build may take seconds (a snapshot after an import): the other sessions go on meanwhile
             try:
                 value = build()
             except BaseException:
