@@ -1,7 +1,6 @@
 """Targets: every target with its source; analysts edit them as typed cells and milestone pairs, checked by the
 importer's own parsers and schema (no CSV in between), and save them as one revision in their own name."""
 
-import pandas as pd
 import streamlit as st
 
 from kpi.app import signin, ui
@@ -9,7 +8,8 @@ from kpi.app.targets_editor import attach_milestones, milestone_pairs
 from kpi.ingest.importer import read_frame
 from kpi.store import service, storage
 from kpi.text import safe_text
-from kpi.text.i18n import indicator_name, source_text, t
+from kpi.text.i18n import indicator_name, t
+from kpi.views.narrative import targets_frame, targets_source_frame
 from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()
@@ -35,22 +35,23 @@ def basis_word(value) -> str:
     return t(f"basis.{value}", lang) if value in ("published", "illustrative") else ""
 
 
-def in_words(frame):
-    """The targets as people read them: indicator names, 'lower is better', headers in the chosen language."""
-    shown = frame.assign(indicator=frame["indicator"].map(name_of),
-                         **{c: frame[c].map(lambda v: "–" if pd.isna(v) else str(int(v)))  # 2030, not 2,030
-                            for c in ("baseline_period", "target_period") if c in frame},
-                         direction=frame["direction"].map(lambda v: t(f"tg.{v}", lang) if v in ("up", "down") else v),
-                         glide=frame["glide"].map(lambda v: t(f"tg.{v}", lang) if v in ("linear", "compound") else v),
-                         basis=frame["basis"].map(basis_word),
-                         source=frame["source"].map(lambda v: source_text(v, lang) if isinstance(v, str) else v),
-                         owner=frame["owner"].map(lambda v: source_text(v, lang) if isinstance(v, str) else v))
-    names = {c: t(f"tg.{c}", lang) for c in LABELS if c != "basis"} | {"milestones": t("tg.milestones_heading", lang),
-                                                                       "basis": t("col.basis", lang)}
-    return shown.rename(columns=names)
-
-
-ui.table(in_words(targets))
+# One KPI a row, narrow enough for a 1366 px screen; the long sources in a table of their own below it.
+LABELS_SHOWN = {"indicator": "tg.indicator", "baseline": "tg.col.baseline", "target": "tg.col.target",
+                "milestones": "tg.col.milestones", "path": "tg.col.path", "owner": "tg.col.owner"}
+# Pixels per column that add up to the main area at 1366 px (about 900); a row grows to three lines when a name or an
+# owner is wider than its column, instead of being cut at the cell's edge.
+WIDTHS = {"ja": {"indicator": 185, "baseline": 125, "target": 125, "milestones": 80, "path": 125, "owner": 245},
+          "en": {"indicator": 250, "baseline": 100, "target": 100, "milestones": 85, "path": 125, "owner": 240}}
+shown = targets_frame(targets, snap.registry, lang)
+widths = WIDTHS["ja" if lang == "ja" else "en"]
+ui.table(shown.rename(columns={c: t(k, lang) for c, k in LABELS_SHOWN.items()}), prepared=True,
+         column_config={t(LABELS_SHOWN[c], lang): st.column_config.TextColumn(width=px) for c, px in widths.items()},
+         row_height=max(ui.wrapped_row_px(shown[c], room_px=widths[c] - 16) for c in ("indicator", "owner")))
+st.markdown(f"**{t('tg.sources_title', lang)}**")
+sources = targets_source_frame(targets, snap.registry, lang)
+ui.table(sources.rename(columns={"indicator": t("tg.indicator", lang), "basis": t("tg.col.basis", lang),
+                                 "source": t("tg.source", lang)}), prepared=True,
+         row_height=ui.wrapped_row_px(sources["source"], room_px=600))
 ui.download_csv(targets, "targets", key="download_targets")
 
 st.subheader(t("edit_targets", lang))

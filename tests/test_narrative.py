@@ -80,3 +80,27 @@ def test_no_kpi_sentence_says_the_same_thing_twice(sample_db_url):
         for row in snap.scorecard.to_dict("records"):
             sentences = [s for s in kpi_sentence(row, snap.registry, lang).split(stop) if s]
             assert len(sentences) == len(set(sentences)), (row["indicator"], sentences)
+
+
+@pytest.mark.parametrize("row, lang, expected", [
+    pytest.param({"indicator": "international_students", "baseline_period": 2019, "baseline_value": 2162,
+                  "target_period": 2030, "target_value": 3000, "direction": "up", "glide": "compound",
+                  "owner": "International Strategy Office", "owner_person": "青葉 花子"}, "ja",
+                 {"baseline": "2019年度：2,162人", "target": "2030年度：3,000人", "path": "増加が望ましい、一定の伸び率",
+                  "owner": "国際戦略室（青葉 花子）", "milestones": "–"}, id="fiscal-year-in-ja"),
+    pytest.param({"indicator": "intl_coauthored_share", "baseline_period": 2019, "baseline_value": 33,
+                  "target_period": 2030, "target_value": 45, "direction": "up", "milestones": "2025:40"}, "en",
+                 {"baseline": "2019: 33.0%", "target": "2030: 45.0%", "milestones": "2025: 40.0%",
+                  "path": "higher is better", "owner": "not assigned"}, id="calendar-year-percent-in-en"),
+    pytest.param({"indicator": "papers_total", "baseline_period": None, "baseline_value": 6791,
+                  "target_period": None, "target_value": 24000, "direction": "up"}, "ja",
+                 {"baseline": "6,791件", "target": "24,000件"}, id="no-year-given"),
+    pytest.param({"indicator": "no_such_kpi", "target_value": 5, "direction": "sideways"}, "en",
+                 {"indicator": "no_such_kpi", "target": "5", "path": "–"}, id="unknown-kpi-never-raises"),
+])
+def test_the_targets_table_in_words(row, lang, expected):
+    from kpi.views.narrative import targets_frame
+    from metrics.registry import load_registry
+
+    shown = targets_frame(pd.DataFrame([row]), load_registry(), lang).iloc[0].to_dict()
+    assert {k: shown[k] for k in expected} == expected

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import html
 import math
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from kpi.app.ui import table_height
+from kpi.app.ui import WRAP_ROW_PX, table_height, text_px
 from kpi.text.i18n import labelled, t
 
 COLUMNS = ("name", "latest", "when", "change", "target", "progress", "now", "outlook", "trend", "why", "owner",
@@ -29,7 +28,6 @@ WIDTHS = {"name": 164, "latest": 72, "when": 100, "change": 94, "target": 140, "
 # English words are longer than their Japanese (Year on year, January–December, Internationally co-authored…).
 WIDTHS_EN = {**WIDTHS, "name": 160, "latest": 60, "when": 132, "change": 80, "target": 146, "now": 112,
              "outlook": 104, "trend": 56, "why": 340, "owner": 110}
-WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px): three lines
 LINE_PX, CELL_PADDING_PX, MOST_LINES = 19, 16, 8
 TALL_COLUMNS = ("why", "owner", "checkin")  # long texts: their rows grow to show them whole
 PHONE_LABELLED = ("owner", "checkin")
@@ -49,11 +47,6 @@ class Grid:
     @property
     def height(self) -> int:
         return table_height(len(self.ids), row_px=self.row_px)
-
-
-def text_px(text: str) -> int:
-    """About how wide ``text`` is drawn in a grid cell: full-width (CJK) characters 13 px, others 7 px."""
-    return sum(13 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
 
 
 def row_px(frame: pd.DataFrame, widths: dict[str, int]) -> int:

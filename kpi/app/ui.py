@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import html
 import json
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -286,7 +287,8 @@ def table(frame: pd.DataFrame, *, prepared: bool = False, **options) -> None:
         return
     shown = frame if prepared else displayed(frame, lang())
     # Up to TABLE_ROWS rows in view without a scroll bar inside the table (Streamlit's default shows ten).
-    options.setdefault("height", table_height(min(len(frame), TABLE_ROWS)) if len(frame) else "auto")
+    rows_px = options.get("row_height") or ROW_PX
+    options.setdefault("height", table_height(min(len(frame), TABLE_ROWS), row_px=rows_px) if len(frame) else "auto")
     st.dataframe(shown, hide_index=options.pop("hide_index", True), width="stretch", placeholder="–", **options)
 
 
@@ -295,11 +297,25 @@ def history_table(history: pd.DataFrame, registry: pd.DataFrame) -> None:
     (a check-in's KPI by name, 「協定校数の担当部署を設定」, not partner_institutions or "owner of …")."""
     code = lang()
     shown = history.drop(columns=["sha256", "plan_token"], errors="ignore").sort_values("revision", ascending=False)
+    if "restores" in shown and shown["restores"].isna().all():  # no rollback yet: a column of dashes, off the screen
+        shown = shown.drop(columns="restores")
     table(shown.assign(created_at=[format_datetime(pd.Timestamp(v), code) for v in shown["created_at"]],
                        note=[revision_note(v, registry, code) for v in shown["note"]]))
 
 
 ROW_PX = 35  # Streamlit's default row height
+WRAP_ROW_PX = 66  # Streamlit wraps cell text only in rows taller than 4rem (64 px): three lines
+
+
+def text_px(text: str) -> int:
+    """About how wide ``text`` is drawn in a grid cell: full-width (CJK) characters 13 px, others 7 px."""
+    return sum(13 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
+
+
+def wrapped_row_px(texts, *, room_px: int) -> int:
+    """Streamlit's one-line rows, or three-line rows when a text is wider than ``room_px`` (it wraps instead of being
+    cut at the cell's edge)."""
+    return WRAP_ROW_PX if any(text_px(str(v)) > room_px for v in texts) else ROW_PX
 
 
 def table_height(rows: int, *, row_px: int = ROW_PX) -> int:

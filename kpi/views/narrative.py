@@ -258,3 +258,46 @@ def update_line(card: pd.DataFrame, registry: pd.DataFrame, lang: str) -> str:
 
     names = [indicator_name(registry, i, lang) for i in needs_update(card)["indicator"]]
     return t("sc.update_line", lang, names=t("sc.list_sep", lang).join(names)) if names else ""
+
+
+def _year_value(period, value, kind: str, unit: str, lang: str) -> str:
+    """「2030年度：3,000人」 / "FY2030: 3,000" (a target or a baseline); the value alone when no year is given."""
+    shown = format_value(value, unit, lang)
+    if _missing(period):
+        return shown
+    return t("tg.year_value", lang, period=period_label(int(period), kind, lang, short=True), value=shown)
+
+
+def targets_frame(targets: pd.DataFrame, registry: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The Targets page's table in words, one KPI a row and narrow enough for a 1366 px screen: baseline, target and
+    milestones each as 「年度：値」 in the KPI's unit, the direction with the path, the owner with the person.
+    Sources and their basis are :func:`targets_source_frame` (long texts, a table of their own)."""
+    from kpi.views.notes_text import owner_text
+    from metrics.targets import parse_milestones
+
+    rows = []
+    for row in targets.to_dict("records"):
+        known = row["indicator"] in registry.index
+        kind = registry.loc[row["indicator"], "period_kind"] if known else "fiscal"
+        unit = registry.loc[row["indicator"], "unit"] if known else ""
+        path = [t(f"tg.{row['direction']}", lang)] if row.get("direction") in ("up", "down") else []
+        path += [t(f"tg.{row['glide']}", lang)] if row.get("glide") in ("linear", "compound") else []
+        rows.append({
+            "indicator": indicator_name(registry, row["indicator"], lang) if known else str(row["indicator"]),
+            "baseline": _year_value(row.get("baseline_period"), row.get("baseline_value"), kind, unit, lang),
+            "target": _year_value(row.get("target_period"), row.get("target_value"), kind, unit, lang),
+            "milestones": t("sc.list_sep", lang).join(_year_value(year, value, kind, unit, lang)
+                                                      for year, value in parse_milestones(row.get("milestones"))) or "–",
+            "path": t("sc.list_sep", lang).join(path) or "–",
+            "owner": owner_text(row, lang)})
+    return pd.DataFrame(rows, columns=["indicator", "baseline", "target", "milestones", "path", "owner"])
+
+
+def targets_source_frame(targets: pd.DataFrame, registry: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Each target's basis (公表値 / 試算値) and source, in the reader's language."""
+    rows = [{"indicator": indicator_name(registry, row["indicator"], lang) if row["indicator"] in registry.index
+             else str(row["indicator"]),
+             "basis": t(f"pub.basis.{row['basis']}", lang) if row.get("basis") in ("published", "illustrative") else "–",
+             "source": source_text(row["source"], lang) if isinstance(row.get("source"), str) and row["source"] else "–"}
+            for row in targets.to_dict("records")]
+    return pd.DataFrame(rows, columns=["indicator", "basis", "source"])
