@@ -158,3 +158,20 @@ def test_a_note_stays_text_in_the_digest_html_and_markdown(note):
     assert note in digest_text.as_text(found, "ja")  # plain text keeps it as typed
     line = checkin_text(checkins.iloc[0].to_dict(), {"status": "behind", "period_kind": "fiscal"}, "ja")
     assert "**" not in md(line).replace("\\*", "") and "$" not in md(line).replace("\\$", "")
+
+
+@pytest.mark.parametrize("day, drawn", [
+    pytest.param("2020-04-07", False, id="before-the-first-figure-not-drawn"),
+    pytest.param("2023-06-01", True, id="inside-the-figures-drawn"),
+    pytest.param("2024-12-31", True, id="in-the-last-period-drawn"),
+    pytest.param("2027-01-01", False, id="after-the-last-period-not-drawn"),
+])
+def test_an_event_outside_the_periods_drawn_does_not_stretch_the_axis(day, drawn):
+    """IRN's figures start in 2023: a 2020 event would squeeze them into the right-hand corner (it stays in words)."""
+    from kpi.views import chart_spec
+
+    events = pd.DataFrame({"event_date": [pd.Timestamp(day)], "label": ["COVID-19 渡航制限"]})
+    spec = chart_spec.kpi(pd.DataFrame({"period": [2023, 2024], "value": [4.1, 4.3]}), unit="index",
+                          period_kind="calendar", lang="ja", events=events)
+    assert any(s.kind == "event" for s in spec.series) is drawn
+    assert spec.x_ticks == (2023, 2024)

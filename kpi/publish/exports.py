@@ -418,7 +418,10 @@ def _kpi_chart(slide, layout, item: KpiSlide, lang: str) -> None:
         axis.major_unit = ticks[1] - ticks[0] if len(ticks) > 1 else None
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
-    axis.tick_labels.number_format = '0"%"' if spec.unit == "percent" else "#,##0"
+    # As many decimals as the ticks have (2.5%, 7.5%: not 3%, 8%), as the app's and the PDF's labels show them.
+    digits = next((d for d in (0, 1, 2) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in ticks)), 2)
+    decimals = "." + "0" * digits if digits else ""
+    axis.tick_labels.number_format = f'0{decimals}"%"' if spec.unit == "percent" else f"#,##0{decimals}"
     axis.tick_labels.number_format_is_linked = False
     _horizontal_labels(axis, 14)
 
@@ -478,7 +481,9 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         _title(slide, part.title)
         rows = [[s.name, s.value, s.when, s.target_short, s.progress_pct, s.status_text,
                  s.outlook_text] for s in part.rows]
-        _put_table(slide, grid, [head, *rows], [2.8, 1.2, 2.0, 2.7, 0.9, 1.4, 1.6], size=12)
+        # English names and periods wrap onto two lines more often than Japanese ones: a point smaller keeps ten
+        # rows on the slide. 達成率 / Progress gets the room for its header on one line.
+        _put_table(slide, grid, [head, *rows], [2.8, 1.2, 2.0, 2.5, 1.1, 1.4, 1.6], size=12 if lang == "ja" else 11)
         step(slide, deck.strategy)
 
     pillar_head = [t("sc.col.name", lang), t("sc.col.latest", lang), t("sc.col.now", lang),
@@ -495,7 +500,7 @@ def deck_pptx(deck: Deck, *, template: Path | None = None, progress=None) -> byt
         slide = prs.slides.add_slide(kpi)
         _title(slide, item.name)
         headline = _placeholder(slide, kpi, "Subtitle", (2,))
-        line = "　".join(part for part in (item.headline, item.status_text, item.outlook_text) if part)
+        line = "　".join(part for part in (item.headline, item.verdicts) if part)
         if headline is not None:
             _write(headline.text_frame, [(line, fit_size(line, headline.width / EMU_PER_PT - 14, largest=24,
                                                          smallest=12), True, None)],
@@ -637,8 +642,7 @@ def _kpi_page(pdf, deck: Deck, item: KpiSlide) -> None:
         (t(f"pillar_{item.pillar}", lang), 8.5, False, 90, 0.5),
         (item.name, 16, True, 0, 1),
         (item.headline, 13, True, 0, 1),
-        (labelled("sc.col.now", item.status_text, lang) + ("　" if lang == "ja" else "   ")
-         + labelled("sc.col.outlook", item.outlook_text, lang), 10.5, False, 0, 0.5),
+        (item.verdicts, 10.5, False, 0, 0.5),
         (" · ".join(part for part in (item.target, item.progress) if part), 10.5, False, 0, 2),
     ]
     after = [(item.summary, 10, False, 0, 2), *[(line, 9.5, False, 0, 1.5) for line in notes_paragraphs(item, lang)],

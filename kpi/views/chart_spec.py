@@ -119,12 +119,17 @@ def _target(target, unit: str, kind: str, lang: str) -> Series | None:
                   period_labels=(period_label(period, kind, lang),))
 
 
-def _events(events: pd.DataFrame | None, actual: Series, top: float, kind: str, lang: str) -> Series | None:
+def _events(events: pd.DataFrame | None, actual: Series, top: float, kind: str, lang: str, *,
+            span: tuple[int, int]) -> Series | None:
+    """The events inside the periods drawn (``span``, first and last): one before the first figure would stretch
+    the axis and squeeze the figures into a corner; it is still listed in words beside the chart."""
     from kpi.views.notes_text import event_period, event_text
 
     if events is None or events.empty:
         return None
-    rows = events.to_dict("records")
+    rows = [e for e in events.to_dict("records") if span[0] <= math.floor(event_period(e["event_date"], kind)) <= span[1]]
+    if not rows:
+        return None
     at = tuple(event_period(e["event_date"], kind) for e in rows)
     heights = {p: v for p, v in zip(actual.periods, actual.values) if v is not None}
     return Series("event", t("events", lang), at, tuple(heights.get(math.floor(x), top) for x in at),
@@ -156,9 +161,11 @@ def kpi(series: pd.DataFrame, *, unit: str, period_kind: str, lang: str, target=
     values = [v for s in drawn if s.kind != "band" for v in s.values if v is not None]
     values += [v for s in drawn if s.kind == "band" for v in (*s.values, *s.lower) if v is not None]
     ticks, labels = axis_ticks(min(values), max(values), lang, unit=unit) if values else ([], [])
-    if (marked := _events(events, drawn[0], float(ticks[-1]) if len(ticks) else 1.0, period_kind, lang)) is not None:
-        drawn.append(marked)
     periods = sorted({math.floor(p) for s in drawn for p in s.periods})
+    span = (periods[0], periods[-1]) if periods else (0, -1)
+    if (marked := _events(events, drawn[0], float(ticks[-1]) if len(ticks) else 1.0, period_kind, lang,
+                          span=span)) is not None:
+        drawn.append(marked)
     return ChartSpec(unit=unit, period_kind=period_kind, lang=lang, title=title, series=tuple(drawn),
                      x_title=t("fiscal_year" if period_kind == "fiscal" else "year", lang), x_ticks=tuple(periods),
                      y_ticks=tuple(float(v) for v in ticks), y_labels=tuple(labels))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpi.store.notes import events_for, latest_checkins
-from kpi.text.i18n import format_percent, format_value, indicator_name, period_label, source_text, t
+from kpi.text.i18n import format_percent, format_value, indicator_name, labelled, period_label, source_text, t
 from kpi.views import a11y, chart_spec, charts
 from kpi.views.narrative import (
     change_amount,
@@ -119,6 +119,15 @@ class KpiView:
     reach: tuple = field(default=())  # (latest period, value, target value, direction) for the what-if
     row: dict = field(default_factory=dict)  # the scorecard's row the strings were written from
 
+    @property
+    def verdicts(self) -> str:
+        """「現状：▼ 計画遅れ　見通し：↗ 達成見込み」: both verdicts, each named (a slide's headline, a PDF page)."""
+        def kept(text: str) -> str:  # 「－ 目標未設定」 never breaks between its mark and its word
+            return text.replace(" ", "\u00a0")
+
+        return (labelled("sc.col.now", kept(self.status_text), self.lang) + ("　" if self.lang == "ja" else "   ")
+                + labelled("sc.col.outlook", kept(self.outlook_text), self.lang))
+
     @functools.cached_property
     def history(self) -> pd.DataFrame:
         """Period, reference, value, plan, target, gap and status of every figure, newest first (the Indicator page)."""
@@ -215,6 +224,7 @@ def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFr
     series = snap.series(indicator) if series is None else series
     unit, kind = row["unit"], row["period_kind"]
     has_target = not _missing(row["target_period"])
+    has_progress = not _missing(row.get("progress_pct"))
     target = (target_in_force(snap.datasets.get("targets"), indicator, int(row["period"]))
               if has_target and not _missing(row["period"]) else None)
     glide = glide_frame(target) if target is not None else None
@@ -241,8 +251,10 @@ def build(snap, indicator: str, lang: str, *, as_of: str = "", series: pd.DataFr
         target=with_basis(target_text(row, lang), basis, lang),
         target_short=with_basis(_target_short(row, lang), basis, lang), basis=basis, has_target=has_target,
         target_label=_target_label(row, basis, lang), target_amount=format_value(row["target_value"], unit, lang),
-        progress=t("progress", lang, pct=format_percent(row["progress_pct"], lang=lang)) if has_target else "",
-        progress_pct=format_percent(row["progress_pct"], lang=lang) if has_target else "–",
+        # Also against a target whose source gives no year (not judged, but its 達成率 is a fact): the Overview's
+        # progress bar, the KPI sentence, the deck and the PDF all show it.
+        progress=t("progress", lang, pct=format_percent(row["progress_pct"], lang=lang)) if has_progress else "",
+        progress_pct=format_percent(row["progress_pct"], lang=lang) if has_progress else "–",
         plan=format_value(row.get("plan"), unit, lang),
         status_text=status_text(row["status"], lang), outlook_text=outlook_text(row["outlook"], lang),
         status_why=sentence_case(status_why(row, lang)), outlook_why=sentence_case(outlook_why(row, lang)),
