@@ -21,7 +21,7 @@ from metrics.registry import PILLARS
 
 def read(text: str) -> str:
     """Slide text as a reader sees it: the line breaks the deck puts in (and the word joiners) taken out."""
-    return unglue(text).replace("\v", "").replace(" ", "")
+    return unglue(text).replace("\v", "").replace(" ", "").replace("\u00a0", "")  # no-break spaces keep 「－ 目標未設定」 whole
 
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -731,10 +731,12 @@ def collaboration_summary(papers: pd.DataFrame | None, lang: str, *, as_of: str)
     listed = t("collab.deck.sep", lang).join(
         t("collab.deck.partner", lang, name=country_name(r.country, lang), papers=f"{r.papers:,.0f}",
           change=f"{r.change:+,.0f}") for r in top.itertuples())
+    notes = [t("collab.deck.citations", lang, first=years[0], last=last), t("collab.snapshot", lang, as_of=as_of)]
+    if impact["per_paper"].isna().all():  # no export gave a citation count: no columns of dashes, say why instead
+        head, rows, notes = head[:4], [row[:4] for row in rows], [t("collab.no_citations", lang)]
     return Collaboration(title=t("collab.title", lang), head=head, rows=rows,
                          partners=t("collab.deck.partners", lang, year=last, previous=last - 1, partners=listed or "–"),
-                         notes=[t("collab.deck.citations", lang, first=years[0], last=last),
-                                t("collab.snapshot", lang, as_of=as_of)])
+                         notes=notes)
 
 
 def _collaboration_slide(prs, layout, deck: Deck):
@@ -742,7 +744,7 @@ def _collaboration_slide(prs, layout, deck: Deck):
     item = deck.collaboration
     slide = prs.slides.add_slide(layout)
     _title(slide, item.title)
-    table = _put_table(slide, layout, [item.head, *item.rows], [2.6, 1.6, 1.6, 1.6, 2.0, 1.6], size=12)
+    table = _put_table(slide, layout, [item.head, *item.rows], [2.6, 1.6, 1.6, 1.6, 2.0, 1.6][:len(item.head)], size=12)
     frame = next(shape for shape in reversed(list(slide.shapes)) if shape.has_table)
     top = frame.top + sum(row.height for row in table.rows) + 150000
     box = slide.shapes.add_textbox(frame.left, top, frame.width, max(600000, prs.slide_height - top - 300000))
@@ -762,7 +764,7 @@ def _collaboration_page(pdf, deck: Deck) -> None:
     pdf.add_page()
     _para(pdf, item.title, 16, bold=True, gap=3)
     _font(pdf, 9)
-    with pdf.table(col_widths=(40, 26, 26, 26, 33, 29), text_align="LEFT", line_height=9 * 0.3528 * 1.4,
+    with pdf.table(col_widths=(40, 26, 26, 26, 33, 29)[:len(item.head)], text_align="LEFT", line_height=9 * 0.3528 * 1.4,
                    headings_style=FontFace(fill_color=(221, 235, 247)), padding=1.2) as table:
         for row in [item.head, *item.rows]:
             table.row(row)
