@@ -5,13 +5,14 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi.app import ui
+from kpi.app import turns, ui
 from kpi.store import digest, storage
 from kpi.text import safe_text
 from kpi.text.i18n import t
 from kpi.views import digest_text
 
 lang = ui.lang()
+turns.step_aside()  # a digest evaluates the data at two revisions: the other sessions' runs go on meanwhile
 st.title(t("digest_page", lang))
 st.caption(t("dg.intro", lang))
 newest = storage.latest_revision()

@@ -5,7 +5,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from kpi.app import query, ui
+from kpi.app import cache, query, ui
 from kpi.publish.exports import deck_from_snapshot, slide_figure
 from kpi.store import storage
 from kpi.text import linebreak, safe_text
@@ -25,7 +25,7 @@ snap = ui.snapshot(at_revision=revision or None)
 if snap.empty:
     ui.empty_state()
     st.stop()
-deck = deck_from_snapshot(snap, lang=lang)
+deck = cache.shared(snap, "deck", lang, build=lambda: deck_from_snapshot(snap, lang=lang))  # once per revision
 slides = deck.sequence()  # the same order as the PowerPoint deck: title, scorecard, pillars, KPIs, collaboration
 total = len(slides)
 auto = params.auto

@@ -733,7 +733,7 @@ def collaboration_summary(papers: pd.DataFrame | None, lang: str, *, as_of: str)
           change=f"{r.change:+,.0f}") for r in top.itertuples())
     notes = [t("collab.deck.citations", lang, first=years[0], last=last), t("collab.snapshot", lang, as_of=as_of)]
     if impact["per_paper"].isna().all():  # no export gave a citation count: no columns of dashes, say why instead
-        head, rows, notes = head[:4], [row[:4] for row in rows], [t("collab.no_citations", lang)]
+        head, rows, notes = head[:4], [row[:4] for row in rows], [t("collab.deck.no_citations", lang)]
     return Collaboration(title=t("collab.title", lang), head=head, rows=rows,
                          partners=t("collab.deck.partners", lang, year=last, previous=last - 1, partners=listed or "–"),
                          notes=notes)
