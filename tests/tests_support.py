@@ -43,8 +43,11 @@ def international_students_2023(page, base: str) -> str:
     settle(page)
     # This KPI's page, not a default one (the chart's title repeated for phones is hidden on a wide screen).
     page.locator(":text-is('International students'):visible").first.wait_for()
-    page.wait_for_selector("[data-testid='stMetricValue']")
-    return page.get_by_test_id("stMetricValue").first.inner_text()  # the first metric is the latest value
+    # The latest value's metric, told by its label (the reference date), not by being first on the page: in one full
+    # run under load another metric ("+5.0% a year") was the first one drawn when the page was read.
+    latest = page.get_by_test_id("stMetric").filter(has_text="as of 1 May 2023").first
+    latest.wait_for()
+    return latest.get_by_test_id("stMetricValue").inner_text()
 
 
 def sign_in(page, base: str, *, account: str = ACCOUNT, password: str = PASSWORD) -> None:
