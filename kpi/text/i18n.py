@@ -176,12 +176,12 @@ def format_percent(value: float | None, *, signed: bool = False, lang: str = "en
 
 
 def format_date(day: dt.date | dt.datetime, lang: str) -> str:
-    """2026年11月26日 / November 26, 2026."""
-    return babel_dates.format_date(day, format="long", locale=lang)
+    """2026年11月26日 / 26 November 2026 (the order of the app's own English dates: "as of 1 May 2023")."""
+    return babel_dates.format_date(day, format="long" if lang == "ja" else "d MMMM y", locale=lang)
 
 
 def format_day(day, lang: str) -> str:
-    """A date in a table, never with a time of day: 2009/04/01 / Apr 1, 2009 ("–" for none)."""
+    """A date in a table, never with a time of day: 2009/04/01 / 1 Apr 2009 ("–" for none)."""
     if day is None or _missing_moment(day):
         return "–"
     moment = day if isinstance(day, dt.date) else _as_date(day)
@@ -189,7 +189,7 @@ def format_day(day, lang: str) -> str:
         return str(day)
     if isinstance(moment, dt.datetime):
         moment = moment.date()
-    return babel_dates.format_date(moment, format="medium", locale=lang)
+    return babel_dates.format_date(moment, format="medium" if lang == "ja" else "d MMM y", locale=lang)
 
 
 def _missing_moment(value) -> bool:
@@ -265,7 +265,7 @@ def note_text(note: str, lang: str) -> str:
 
 
 def format_datetime(moment: dt.datetime, lang: str) -> str:
-    """2026年11月26日 14:05 / November 26, 2026, 14:05 (a revision's time, to the minute)."""
+    """2026年11月26日 14:05 / 26 November 2026, 14:05 (a revision's time, to the minute)."""
     return f"{format_date(moment, lang)}{' ' if lang == 'ja' else ', '}{moment:%H:%M}"
 
 

@@ -68,7 +68,7 @@ def checkin_text(checkin: dict | None, row, lang: str, *, with_override: bool = 
     text = t("notes.checkin_line", lang, note=note, details=details, author=str(checkin["author"]),
              date=format_date(recorded, lang) if recorded else "–")
     override = override_text(checkin, row, lang) if with_override else ""
-    # "… — hanako, December 3, 2026. Owner's own status: …" (not "2026 Owner's"); 「…記入） 担当部署の判断：…」
+    # "… — hanako, 3 December 2026. Owner's own status: …" (not "2026 Owner's"); 「…記入） 担当部署の判断：…」
     return f"{text}{'.' if lang == 'en' else ''} {override}" if override else text
 
 
