@@ -56,6 +56,8 @@ def test_the_overview_shows_every_kpi_row_without_an_inner_scroll_bar(app_server
         actions = page.locator(".st-key-actions_grid [data-testid='stDataFrame']")
         if actions.count():
             assert actions.evaluate(INNER_SCROLL) <= 1, "the 要対応 list scrolls inside itself"
+        # The grid fills its accessible table after drawing its canvas: wait for the last row, then count them all.
+        grid.locator("tbody tr").nth(len(sample_snapshot.scorecard) - 1).wait_for(state="attached")
         rows = grid.locator("tbody tr").count()
         assert rows == len(sample_snapshot.scorecard), (rows, len(sample_snapshot.scorecard))
         cells = {c.strip() for c in grid.locator("tbody tr td").all_inner_texts()}
