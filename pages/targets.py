@@ -8,8 +8,8 @@ from kpi.app.targets_editor import attach_milestones, milestone_pairs
 from kpi.ingest.importer import read_frame
 from kpi.store import service, storage
 from kpi.text import safe_text
-from kpi.text.i18n import indicator_name, t
-from kpi.views.narrative import targets_frame, targets_source_frame
+from kpi.text.i18n import t
+from kpi.views.narrative import kpi_name, targets_frame, targets_source_frame
 from metrics.targets import AT_RISK_TOLERANCE
 
 lang = ui.lang()
@@ -24,7 +24,7 @@ ids = list(snap.registry.index)
 
 
 def name_of(indicator) -> str:
-    return indicator_name(snap.registry, indicator, lang) if indicator in snap.registry.index else str(indicator or "")
+    return kpi_name(snap.registry, indicator, lang)
 
 
 LABELS = ["indicator", "baseline_period", "baseline_value", "target_period", "target_value", "direction", "glide",

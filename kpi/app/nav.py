@@ -9,17 +9,13 @@ object the one it is about to run.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable
 
-_MADE: dict[tuple, list] = {}
-_LOCK = threading.Lock()
+from kpi.app.memo import Memo
+
+_MADE = Memo(max_entries=8)  # the app's pages and presentation mode's, per language
 
 
 def pages(*key, build: Callable[[], list]) -> list:
     """``build()`` (a list of st.Page) once per ``key`` (what the titles depend on: the language), copied per run."""
-    with _LOCK:
-        made = _MADE.get(key)
-        if made is None:
-            made = _MADE[key] = build()
-    return [copy.copy(page) for page in made]
+    return [copy.copy(page) for page in _MADE.get(key, build)]

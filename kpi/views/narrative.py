@@ -260,6 +260,11 @@ def update_line(card: pd.DataFrame, registry: pd.DataFrame, lang: str) -> str:
     return t("sc.update_line", lang, names=t("sc.list_sep", lang).join(names)) if names else ""
 
 
+def kpi_name(registry: pd.DataFrame, indicator, lang: str) -> str:
+    """The KPI's name; a targets row for a KPI the registry does not know (yet) shows its id rather than raising."""
+    return indicator_name(registry, indicator, lang) if indicator in registry.index else str(indicator or "")
+
+
 def _year_value(period, value, kind: str, unit: str, lang: str) -> str:
     """「2030年度：3,000人」 / "FY2030: 3,000" (a target or a baseline); the value alone when no year is given."""
     shown = format_value(value, unit, lang)
@@ -283,7 +288,7 @@ def targets_frame(targets: pd.DataFrame, registry: pd.DataFrame, lang: str) -> p
         path = [t(f"tg.{row['direction']}", lang)] if row.get("direction") in ("up", "down") else []
         path += [t(f"tg.{row['glide']}", lang)] if row.get("glide") in ("linear", "compound") else []
         rows.append({
-            "indicator": indicator_name(registry, row["indicator"], lang) if known else str(row["indicator"]),
+            "indicator": kpi_name(registry, row["indicator"], lang),
             "baseline": _year_value(row.get("baseline_period"), row.get("baseline_value"), kind, unit, lang),
             "target": _year_value(row.get("target_period"), row.get("target_value"), kind, unit, lang),
             "milestones": t("sc.list_sep", lang).join(_year_value(year, value, kind, unit, lang)
@@ -295,8 +300,7 @@ def targets_frame(targets: pd.DataFrame, registry: pd.DataFrame, lang: str) -> p
 
 def targets_source_frame(targets: pd.DataFrame, registry: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Each target's basis (公表値 / 試算値) and source, in the reader's language."""
-    rows = [{"indicator": indicator_name(registry, row["indicator"], lang) if row["indicator"] in registry.index
-             else str(row["indicator"]),
+    rows = [{"indicator": kpi_name(registry, row["indicator"], lang),
              "basis": t(f"pub.basis.{row['basis']}", lang) if row.get("basis") in ("published", "illustrative") else "–",
              "source": source_text(row["source"], lang) if isinstance(row.get("source"), str) and row["source"] else "–"}
             for row in targets.to_dict("records")]
